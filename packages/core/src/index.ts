@@ -1,0 +1,121 @@
+/**
+ * `@orgkit/core`: organizations, members, invitations, roles and authorization as services over
+ * a storage port. No database driver, no React, no web framework.
+ *
+ * @packageDocumentation
+ */
+export {
+  type AuthorizationSubject,
+  authorize,
+  type Decision,
+  type DecisionReason,
+  type PermissionMatrix,
+  type PermissionSnapshot,
+  permissionMatrix,
+  type Resource,
+  snapshotForRole,
+} from "./authz/authorize.js";
+export {
+  APP_SCOPES,
+  type AppScope,
+  isOrganizationRole,
+  isScope,
+  ORGANIZATION_ROLES,
+  ORGANIZATION_SCOPES,
+  type OrganizationRole,
+  type OrganizationScope,
+  ROLE_DEFINITIONS,
+  type RoleDefinition,
+  SCOPES,
+  type Scope,
+} from "./authz/scopes.js";
+export {
+  ERROR_CATEGORIES,
+  ERROR_CODES,
+  type ErrorCategory,
+  type ErrorCode,
+  isOrgKitError,
+  OrgKitError,
+  type OrgKitErrorOptions,
+} from "./errors.js";
+export { DEFAULT_SCRYPT_PARAMS, hashPassword, needsRehash, type ScryptParams, verifyPassword } from "./internal/password.js";
+export {
+  type DeliveryStatus,
+  type InvitationMailData,
+  MAIL_TEMPLATES,
+  type Mailer,
+  type MailTemplate,
+  type OutgoingMessage,
+} from "./mail.js";
+export { type Actor, createOrgKit, type OrgKit, type OrgKitOptions, type OrgKitServices } from "./orgkit.js";
+export {
+  AccountIdSchema,
+  DEFAULT_PAGE_SIZE,
+  EmailSchema,
+  MAX_PAGE_SIZE,
+  type Page,
+  PageQuerySchema,
+  pageSchema,
+  RESERVED_ACCOUNT_IDS,
+} from "./schemas/common.js";
+export {
+  type CreateInvitationInput,
+  CreateInvitationInputSchema,
+  type Invitation,
+  type InvitationPreview,
+  InvitationPreviewSchema,
+  InvitationSchema,
+  InvitationTokenSchema,
+} from "./schemas/invitation.js";
+export {
+  type ListMembersQuery,
+  ListMembersQuerySchema,
+  type Member,
+  MemberSchema,
+  OrganizationRoleSchema,
+} from "./schemas/member.js";
+export {
+  type CreateOrganizationInput,
+  CreateOrganizationInputSchema,
+  type MyOrganization,
+  MyOrganizationSchema,
+  type Organization,
+  organizationNameKey,
+  OrganizationSchema,
+  type UpdateOrganizationInput,
+  UpdateOrganizationInputSchema,
+} from "./schemas/organization.js";
+export {
+  MAX_PASSWORD_LENGTH,
+  PasswordSchema,
+  type PublicUser,
+  PublicUserSchema,
+  type RegisterUserInput,
+  RegisterUserInputSchema,
+  type User,
+  UserSchema,
+} from "./schemas/user.js";
+export type { AccessService } from "./services/access.js";
+export { AUDIT_ACTIONS, type AuditAction } from "./services/audit-trail.js";
+export type { AcceptedInvitation, InvitationsService, IssuedInvitation } from "./services/invitations.js";
+export type { MembersService } from "./services/members.js";
+export type { OrganizationsService } from "./services/organizations.js";
+export type { OutboxService } from "./services/outbox.js";
+export type { Clock, Limits } from "./services/runtime.js";
+export type { RegistrationService, UsersService } from "./services/users.js";
+export type * from "./storage/audit-store.js";
+export {
+  isUniqueViolation,
+  UNIQUE_CONSTRAINTS,
+  type UniqueConstraint,
+  UniqueViolationError,
+} from "./storage/errors.js";
+export type * from "./storage/invitation-store.js";
+export { MEMBER_SORTS, memberSearchText, memberSortName } from "./storage/member-store.js";
+export type * from "./storage/member-store.js";
+export type * from "./storage/organization-store.js";
+export type * from "./storage/outbox-store.js";
+export { INVITATION_STATUSES } from "./storage/records.js";
+export type * from "./storage/records.js";
+export type * from "./storage/storage.js";
+export type * from "./storage/user-store.js";

@@ -1,0 +1,182 @@
+import { isScope, type Scope } from "./authz/scopes.js";
+import { OrgKitError } from "./errors.js";
+import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from "./internal/password.js";
+import type { Mailer } from "./mail.js";
+import { type AccessService, accessService } from "./services/access.js";
+import { type InvitationsService, invitationsService } from "./services/invitations.js";
+import { type MembersService, membersService } from "./services/members.js";
+import { type OrganizationsService, organizationsService } from "./services/organizations.js";
+import { type OutboxService, outboxService } from "./services/outbox.js";
+import {
+  type CallActor,
+  type CallContext,
+  type Clock,
+  type Limits,
+  type Runtime,
+  SnapshotCache,
+} from "./services/runtime.js";
+import { type RegistrationService, registrationService, type UsersService, usersService } from "./services/users.js";
+import type { Storage } from "./storage/storage.js";
+
+/** Options of {@link createOrgKit}. */
+export interface OrgKitOptions {
+  /** Where everything is stored: `sqliteAdapter(...)` or `postgresAdapter(...)`. */
+  readonly storage: Storage;
+  /** The host's public URL; accept links are built on it (`https://app.example.com`). */
+  readonly baseUrl: string;
+  /** Delivers outgoing mail after commit. Default: none; messages wait in the outbox for the host. */
+  readonly mailer?: Mailer;
+  /** Called when the mailer fails; the message stays in the outbox as failed. */
+  readonly onMailError?: (error: unknown, messageId: string) => void;
+  /** The time source. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Limits. Default: `{ organizationsPerUser: 1 }`. */
+  readonly limits?: Partial<Limits>;
+  /** Invitation settings. Default: links expire after 7 days and point at `/invitations/{token}`. */
+  readonly invitations?: {
+    /** How long an invitation stays valid, in milliseconds. Default 7 days. */
+    readonly ttlMs?: number;
+    /** Builds the accept link for a token. Default: `new URL("/invitations/" + token, baseUrl)`. */
+    readonly link?: (token: string) => string;
+  };
+  /** The product name used in emails. Default `"orgkit"`. */
+  readonly productName?: string;
+  /** scrypt parameters for password hashes. Default N = 2^17, r = 8, p = 1. */
+  readonly passwordHashing?: ScryptParams;
+}
+
+/** Who a call acts as: a user (optionally through a token with narrower scopes). */
+export interface Actor {
+  /** The user's public id. */
+  readonly userId: string;
+  /** The source address, recorded in the audit trail. */
+  readonly ip?: string;
+  /** When the call is made with a personal access token: the token's scopes. */
+  readonly scopes?: readonly Scope[];
+}
+
+/** The service surface bound to one actor. Authorization happens inside every call. */
+export interface OrgKitServices {
+  readonly users: UsersService;
+  readonly organizations: OrganizationsService;
+  readonly members: MembersService;
+  readonly invitations: InvitationsService;
+  readonly access: AccessService;
+}
+
+/** An orgkit instance: what {@link createOrgKit} returns. */
+export interface OrgKit {
+  /** The storage it runs on. */
+  readonly storage: Storage;
+  /** Brings the storage schema up to date. Call once at start. */
+  migrate(): Promise<void>;
+  /** The services as the given user: every call is authorized as them. */
+  as(actor: Actor): OrgKitServices;
+  /**
+   * The unchecked surface for trusted host code (seeding, webhooks). Every call is still
+   * audited, as actor `system`.
+   */
+  system(options?: { ip?: string }): OrgKitServices;
+  /** What anyone may do without signing in: register. */
+  readonly users: RegistrationService;
+  /** What anyone holding an invitation token may do: look it up and decline it. */
+  readonly invitations: Pick<InvitationsService, "lookup" | "decline">;
+  /** The outbox of outgoing mail. */
+  readonly outbox: OutboxService;
+  /** Closes the storage connections the adapter opened. */
+  close(): Promise<void>;
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
+
+function positiveInteger(value: number, param: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new OrgKitError("VALIDATION_FAILED", { param, message: `${param} must be a positive whole number.` });
+  }
+  return value;
+}
+
+/**
+ * Creates an orgkit instance over a storage adapter.
+ *
+ * @example
+ * ```ts
+ * import { createOrgKit } from "@orgkit/core";
+ * import { sqliteAdapter } from "@orgkit/adapters/sqlite";
+ *
+ * const orgkit = createOrgKit({ storage: sqliteAdapter({ filename: "orgkit.db" }), baseUrl: "http://localhost:3000" });
+ * await orgkit.migrate();
+ * const alice = await orgkit.users.register({ email: "alice@acme.test", name: "Alice" });
+ * await orgkit.as({ userId: alice.id }).organizations.create({ id: "acme", name: "Acme", billingEmail: "billing@acme.test" });
+ * ```
+ */
+export function createOrgKit(options: OrgKitOptions): OrgKit {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.baseUrl);
+  } catch (cause) {
+    throw new OrgKitError("VALIDATION_FAILED", { param: "baseUrl", message: "baseUrl must be an absolute URL.", cause });
+  }
+  const rt: Runtime = {
+    storage: options.storage,
+    clock: options.clock ?? SYSTEM_CLOCK,
+    baseUrl,
+    limits: {
+      organizationsPerUser: positiveInteger(
+        options.limits?.organizationsPerUser ?? 1,
+        "limits.organizationsPerUser",
+      ),
+    },
+    invitationTtlMs: positiveInteger(options.invitations?.ttlMs ?? SEVEN_DAYS_MS, "invitations.ttlMs"),
+    invitationLink:
+      options.invitations?.link ?? ((token) => new URL(`invitations/${token}`, withSlash(baseUrl)).toString()),
+    productName: options.productName ?? "orgkit",
+    passwordParams: options.passwordHashing ?? DEFAULT_SCRYPT_PARAMS,
+    mailer: options.mailer,
+    onMailError: options.onMailError,
+    snapshots: new SnapshotCache(),
+  };
+
+  const services = (actor: CallActor): OrgKitServices => {
+    const ctx: CallContext = { rt, actor };
+    return {
+      users: usersService(ctx),
+      organizations: organizationsService(ctx),
+      members: membersService(ctx),
+      invitations: invitationsService(ctx),
+      access: accessService(ctx),
+    };
+  };
+  const anonymous = invitationsService({ rt, actor: { type: "anonymous", ip: null } });
+
+  return {
+    storage: rt.storage,
+    migrate: () => rt.storage.migrate(),
+    as(actor) {
+      if (actor === null || typeof actor !== "object" || typeof actor.userId !== "string" || actor.userId === "") {
+        throw new OrgKitError("UNAUTHENTICATED", { message: "An actor needs a userId." });
+      }
+      let tokenScopes: ReadonlySet<Scope> | undefined;
+      if (actor.scopes !== undefined) {
+        const unknown = actor.scopes.find((scope) => !isScope(scope));
+        if (unknown !== undefined) {
+          throw new OrgKitError("VALIDATION_FAILED", { param: "scopes", message: `Unknown scope ${unknown}.` });
+        }
+        tokenScopes = new Set(actor.scopes);
+      }
+      return services({ type: "user", userId: actor.userId, ip: actor.ip ?? null, tokenScopes });
+    },
+    system(systemOptions) {
+      return services({ type: "system", ip: systemOptions?.ip ?? null });
+    },
+    users: registrationService({ rt, actor: { type: "anonymous", ip: null } }),
+    invitations: { lookup: anonymous.lookup, decline: anonymous.decline },
+    outbox: outboxService(rt),
+    close: () => rt.storage.close(),
+  };
+}
+
+function withSlash(url: URL): URL {
+  return url.pathname.endsWith("/") ? url : new URL(`${url.pathname}/`, url);
+}

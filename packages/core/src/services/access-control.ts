@@ -1,0 +1,111 @@
+import { type AuthorizationSubject, authorize, type Decision, snapshotForRole } from "../authz/authorize.js";
+import type { Scope } from "../authz/scopes.js";
+import { notFound, OrgKitError } from "../errors.js";
+import type { AccessRow } from "../storage/member-store.js";
+import type { UserRecord } from "../storage/records.js";
+import type { Stores } from "../storage/storage.js";
+import type { CallContext } from "./runtime.js";
+
+/** An organization the actor was allowed to act on, as read before the write. */
+export interface Granted {
+  readonly organization: AccessRow["organization"];
+  /** The acting user's internal key; null for the system actor. */
+  readonly userKey: string | null;
+  readonly decision: Decision | null;
+}
+
+/** The subject the authorization engine sees for this call and access row. */
+export function subjectFor(ctx: CallContext, row: AccessRow): AuthorizationSubject {
+  const actor = ctx.actor;
+  if (actor.type === "system") return { type: "system" };
+  if (actor.type === "anonymous" || row.role === null || row.userKey === null) {
+    return { type: "user", userId: actor.type === "user" ? actor.userId : "", snapshot: null };
+  }
+  const cache = ctx.rt.snapshots;
+  let snapshot = cache.get(row.organization.key, row.userKey, row.organization.version);
+  if (snapshot === undefined || snapshot.role !== row.role) {
+    snapshot = snapshotForRole({
+      organizationId: row.organization.id,
+      userId: actor.userId,
+      version: row.organization.version,
+      role: row.role,
+    });
+    cache.set(row.organization.key, row.userKey, snapshot);
+  }
+  return { type: "user", userId: actor.userId, snapshot, tokenScopes: actor.tokenScopes };
+}
+
+async function readAccess(stores: Stores, ctx: CallContext, organizationId: string): Promise<AccessRow | null> {
+  const actor = ctx.actor;
+  if (actor.type === "user") return stores.members.getAccess(organizationId, actor.userId);
+  const organization = await stores.organizations.getById(organizationId);
+  if (organization === null) return null;
+  return {
+    organization: { key: organization.key, id: organization.id, version: organization.version },
+    userKey: null,
+    role: null,
+  };
+}
+
+function decide(ctx: CallContext, row: AccessRow | null, scope: Scope | null): Granted {
+  // A missing organization and one the actor does not belong to answer the same NOT_FOUND.
+  if (row === null) throw notFound("organizationId");
+  if (ctx.actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");
+  if (ctx.actor.type === "user" && row.role === null) throw notFound("organizationId");
+  if (scope === null) return { organization: row.organization, userKey: row.userKey, decision: null };
+  const decision = authorize(subjectFor(ctx, row), scope, {
+    type: "organization",
+    organizationId: row.organization.id,
+  });
+  if (!decision.allowed) {
+    throw new OrgKitError("FORBIDDEN", { message: `You need the ${scope} permission in this organization.` });
+  }
+  return { organization: row.organization, userKey: row.userKey, decision };
+}
+
+/**
+ * Authorizes the actor for `scope` in an organization (or for bare membership when `scope` is
+ * null) with one indexed read. Throws NOT_FOUND for a missing or foreign organization (the two
+ * look the same) and FORBIDDEN for a member without the scope.
+ */
+export async function authorizeOrganization(
+  ctx: CallContext,
+  organizationId: string,
+  scope: Scope | null,
+): Promise<Granted> {
+  if (typeof organizationId !== "string" || organizationId.length === 0 || organizationId.length > 64) {
+    throw notFound("organizationId");
+  }
+  return decide(ctx, await readAccess(ctx.rt.storage, ctx, organizationId), scope);
+}
+
+/**
+ * Inside a write transaction: locks the organization (bumping its version) and, when anything
+ * changed since `granted` was read, authorizes again against the locked state, so that a member
+ * removed a moment ago cannot slip a write in.
+ */
+export async function lockAndRecheck(
+  tx: Stores,
+  ctx: CallContext,
+  granted: Granted,
+  scope: Scope | null,
+): Promise<Granted> {
+  const version = await tx.organizations.lock(granted.organization.key);
+  if (version === null) throw notFound("organizationId");
+  if (version === granted.organization.version + 1) {
+    return { ...granted, organization: { ...granted.organization, version } };
+  }
+  const again = decide(ctx, await readAccess(tx, ctx, granted.organization.id), scope);
+  return { ...again, organization: { ...again.organization, version } };
+}
+
+/** The acting user's record; UNAUTHENTICATED when the actor is not a user or no longer exists. */
+export async function requireUser(ctx: CallContext, stores: Stores = ctx.rt.storage): Promise<UserRecord> {
+  const actor = ctx.actor;
+  if (actor.type !== "user") {
+    throw new OrgKitError("UNAUTHENTICATED", { message: "This call needs a signed-in user." });
+  }
+  const user = await stores.users.getById(actor.userId);
+  if (user === null) throw new OrgKitError("UNAUTHENTICATED", { message: "This user no longer exists." });
+  return user;
+}

@@ -1,0 +1,33 @@
+import { OrgKitError } from "../errors.js";
+
+/**
+ * Opaque list cursors. A cursor names the list it belongs to (organization and query) so that
+ * one from another organization or another query is refused with INVALID_CURSOR rather than
+ * silently giving a wrong page.
+ */
+export function encodeCursor(scope: string, position: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify([scope, ...position]), "utf8").toString("base64url");
+}
+
+/** Decodes a cursor made by {@link encodeCursor} for the same `scope`, checking its shape. */
+export function decodeCursor(
+  cursor: string,
+  scope: string,
+  shape: readonly ("string" | "number")[],
+): (string | number)[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new OrgKitError("INVALID_CURSOR", { param: "cursor" });
+  }
+  if (!Array.isArray(parsed) || parsed.length !== shape.length + 1 || parsed[0] !== scope) {
+    throw new OrgKitError("INVALID_CURSOR", { param: "cursor" });
+  }
+  const position = parsed.slice(1) as unknown[];
+  position.forEach((value, index) => {
+    const ok = shape[index] === "number" ? Number.isSafeInteger(value) : typeof value === "string";
+    if (!ok) throw new OrgKitError("INVALID_CURSOR", { param: "cursor" });
+  });
+  return position as (string | number)[];
+}

@@ -1,0 +1,85 @@
+import type { PermissionSnapshot } from "../authz/authorize.js";
+import type { Scope } from "../authz/scopes.js";
+import type { ScryptParams } from "../internal/password.js";
+import type { Mailer } from "../mail.js";
+import type { Storage } from "../storage/storage.js";
+
+/** A source of the current time; tests pass a controllable one. Default: the system clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Limits a host can tune. */
+export interface Limits {
+  /** How many organizations one user may belong to at once. Default 1, as the seed says. */
+  readonly organizationsPerUser: number;
+}
+
+/** Everything the services share, built once by `createOrgKit`. */
+export interface Runtime {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly baseUrl: URL;
+  readonly limits: Limits;
+  readonly invitationTtlMs: number;
+  readonly invitationLink: (token: string) => string;
+  readonly productName: string;
+  readonly passwordParams: ScryptParams;
+  readonly mailer: Mailer | undefined;
+  readonly onMailError: ((error: unknown, messageId: string) => void) | undefined;
+  readonly snapshots: SnapshotCache;
+}
+
+/** Who a service call acts as, resolved from the public actor. */
+export type CallActor =
+  | { readonly type: "system"; readonly ip: string | null }
+  | { readonly type: "anonymous"; readonly ip: string | null }
+  | {
+      readonly type: "user";
+      readonly userId: string;
+      readonly ip: string | null;
+      readonly tokenScopes: ReadonlySet<Scope> | undefined;
+    };
+
+/** One service call's context. */
+export interface CallContext {
+  readonly rt: Runtime;
+  readonly actor: CallActor;
+}
+
+/**
+ * A bounded cache of permission snapshots per (organization, user), valid only for the
+ * organization version it was computed at: any membership, team, role or policy change bumps the
+ * version in its transaction, so a stale entry is never used. It holds nothing another host
+ * instance would need: a miss costs one indexed read.
+ */
+export class SnapshotCache {
+  readonly #entries = new Map<string, PermissionSnapshot>();
+  readonly #capacity: number;
+
+  /** @param capacity - entries kept before the least recently used is dropped. Default 10,000. */
+  constructor(capacity = 10_000) {
+    this.#capacity = capacity;
+  }
+
+  /** The cached snapshot when it was computed at `version`, else undefined. */
+  get(organizationKey: string, userKey: string, version: number): PermissionSnapshot | undefined {
+    const id = `${organizationKey}\u0000${userKey}`;
+    const entry = this.#entries.get(id);
+    if (entry === undefined || entry.version !== version) return undefined;
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    return entry;
+  }
+
+  /** Stores a snapshot, evicting the least recently used entry when full. */
+  set(organizationKey: string, userKey: string, snapshot: PermissionSnapshot): void {
+    const id = `${organizationKey}\u0000${userKey}`;
+    this.#entries.delete(id);
+    this.#entries.set(id, snapshot);
+    if (this.#entries.size > this.#capacity) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+}

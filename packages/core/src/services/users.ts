@@ -1,0 +1,119 @@
+import { notFound, OrgKitError } from "../errors.js";
+import { newKey, randomBase62 } from "../internal/ids.js";
+import { hashPassword } from "../internal/password.js";
+import { AccountIdSchema, EmailSchema, parseInput } from "../schemas/common.js";
+import { type PublicUser, type RegisterUserInput, RegisterUserInputSchema, type User } from "../schemas/user.js";
+import { isUniqueViolation } from "../storage/errors.js";
+import { requireUser } from "./access-control.js";
+import { recordAudit } from "./audit-trail.js";
+import { toPublicUser, toUser } from "./mappers.js";
+import type { CallContext } from "./runtime.js";
+
+/** Users as seen by an actor. */
+export interface UsersService {
+  /** The signed-in user. */
+  me(): Promise<User>;
+  /**
+   * A user by public id: the full record for oneself and for the system actor, the public
+   * profile (id, name) for anyone else. NOT_FOUND when there is no such user.
+   */
+  get(userId: string): Promise<User | PublicUser>;
+  /** Trusted code only (`orgkit.system()`): the user with this email, or null. */
+  findByEmail(email: string): Promise<User | null>;
+}
+
+/** Registration, open to anyone. */
+export interface RegistrationService {
+  /**
+   * Registers a user. The email is trimmed and lower-cased and must be unique; the id, when
+   * omitted, is derived from the email's local part. CONFLICT (param `email` or `id`) when taken.
+   *
+   * @example
+   * ```ts
+   * const alice = await orgkit.users.register({ email: "alice@acme.test", name: "Alice" });
+   * ```
+   */
+  register(input: RegisterUserInput): Promise<User>;
+}
+
+function idCandidate(email: string, attempt: number): string {
+  const local = email.split("@")[0] ?? "user";
+  let base = local
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+|[-_]+$/g, "")
+    .slice(0, 40);
+  if (base.length < 2) base = `user-${base}`.replace(/-$/, "");
+  if (attempt === 0 && AccountIdSchema.safeParse(base).success) return base;
+  return `${base}-${randomBase62(6).toLowerCase()}`;
+}
+
+/** Builds the registration service. */
+export function registrationService(ctx: CallContext): RegistrationService {
+  return {
+    async register(input) {
+      const data = parseInput(RegisterUserInputSchema, input);
+      const passwordHash = data.password === undefined ? null : await hashPassword(data.password, ctx.rt.passwordParams);
+      for (let attempt = 0; ; attempt++) {
+        const id = data.id ?? idCandidate(data.email, attempt);
+        try {
+          const user = await ctx.rt.storage.transaction(async (tx) => {
+            const created = await tx.users.insert({
+              key: newKey(),
+              id,
+              email: data.email,
+              name: data.name,
+              passwordHash,
+              emailVerified: false,
+              at: ctx.rt.clock.now(),
+            });
+            await recordAudit(tx, ctx, {
+              organizationId: null,
+              action: "USER_CREATE",
+              targetType: "user",
+              targetId: created.id,
+            });
+            return created;
+          });
+          return toUser(user);
+        } catch (error) {
+          if (isUniqueViolation(error, "user_email")) {
+            throw new OrgKitError("CONFLICT", { param: "email", message: "An account with this email already exists." });
+          }
+          if (isUniqueViolation(error, "account_id")) {
+            if (data.id !== undefined || attempt >= 4) {
+              throw new OrgKitError("CONFLICT", { param: "id", message: "This id is taken." });
+            }
+            continue;
+          }
+          throw error;
+        }
+      }
+    },
+  };
+}
+
+/** Builds the users service for one actor. */
+export function usersService(ctx: CallContext): UsersService {
+  return {
+    async me() {
+      return toUser(await requireUser(ctx));
+    },
+    async get(userId) {
+      if (typeof userId !== "string" || userId.length === 0 || userId.length > 64) throw notFound("userId");
+      const user = await ctx.rt.storage.users.getById(userId);
+      if (user === null) throw notFound("userId");
+      const actor = ctx.actor;
+      if (actor.type === "system" || (actor.type === "user" && actor.userId === user.id)) return toUser(user);
+      return toPublicUser(user);
+    },
+    async findByEmail(email) {
+      if (ctx.actor.type !== "system") {
+        throw new OrgKitError("FORBIDDEN", { message: "Looking users up by email is for trusted code only." });
+      }
+      const normalized = parseInput(EmailSchema, email, "email");
+      const user = await ctx.rt.storage.users.getByEmail(normalized);
+      return user === null ? null : toUser(user);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { AuditStore } from "./audit-store.js";
+import type { InvitationStore } from "./invitation-store.js";
+import type { MemberStore } from "./member-store.js";
+import type { OrganizationStore } from "./organization-store.js";
+import type { OutboxStore } from "./outbox-store.js";
+import type { UserStore } from "./user-store.js";
+
+/** Every store, bound to one connection or one transaction. */
+export interface Stores {
+  readonly users: UserStore;
+  readonly organizations: OrganizationStore;
+  readonly members: MemberStore;
+  readonly invitations: InvitationStore;
+  readonly audit: AuditStore;
+  readonly outbox: OutboxStore;
+}
+
+/** What an engine can do, so that callers branch on capabilities, never on engine names. */
+export interface StorageCapabilities {
+  /** A short name for logs and benchmarks (`"sqlite"`, `"postgres"`). */
+  readonly engine: string;
+  /**
+   * True when two connections can run write transactions at the same moment (Postgres). False
+   * when writers are serialized by the engine (SQLite's single writer). Default: false.
+   */
+  readonly concurrentWriters: boolean;
+}
+
+/**
+ * The storage port orgkit's services run on. Implemented once with Kysely in
+ * `@orgkit/adapters`; any implementation must pass `@orgkit/core/testing`'s conformance suite.
+ *
+ * Reads made through the top-level stores run outside any transaction.
+ */
+export interface Storage extends Stores {
+  readonly capabilities: StorageCapabilities;
+  /** Brings the schema to the latest version; idempotent, safe to call at every start. */
+  migrate(): Promise<void>;
+  /**
+   * Runs `fn` in one write transaction and returns its result; commits when it resolves and rolls
+   * back when it throws. The whole of `fn` MUST be atomic and isolated from concurrent
+   * transactions as far as the locks and conditional writes of the stores promise.
+   *
+   * The adapter MAY run `fn` more than once when the engine reports a serialization failure or
+   * a deadlock, so `fn` must have no effect outside the stores it is given (send mail after
+   * `transaction` resolves, never inside).
+   */
+  transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T>;
+  /** Closes the connections this adapter opened (not a pool or database it was given). */
+  close(): Promise<void>;
+}

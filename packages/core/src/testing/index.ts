@@ -1,0 +1,55 @@
+/**
+ * `@orgkit/core/testing`: the behavioural conformance suite every storage adapter runs, and the
+ * helpers it is built from. Needs vitest and fast-check in the caller's dev dependencies.
+ *
+ * @example
+ * ```ts
+ * // sqlite.conformance.test.ts in an adapter package
+ * import { runConformanceSuite } from "@orgkit/core/testing";
+ * runConformanceSuite(mySqliteHarness);
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { describe } from "vitest";
+import { accessConformance } from "../services/access.conformance.js";
+import { invariantsConformance } from "../services/invariants.conformance.js";
+import { invitationsConformance } from "../services/invitations.conformance.js";
+import { membersConformance } from "../services/members.conformance.js";
+import { organizationsConformance } from "../services/organizations.conformance.js";
+import { usersConformance } from "../services/users.conformance.js";
+import type { ConformanceHarness } from "./harness.js";
+
+export {
+  type ConformanceHarness,
+  createRecordingMailer,
+  createTestClock,
+  createWorld,
+  expectFailsCleanly,
+  expectOrgKitError,
+  type RecordingMailer,
+  TEST_SCRYPT_PARAMS,
+  type TestClock,
+  type World,
+} from "./harness.js";
+
+/** Options of {@link runConformanceSuite}. */
+export interface ConformanceOptions {
+  /** fast-check runs of the random-sequence invariants test. Default 25. */
+  readonly propertyRuns?: number;
+}
+
+/**
+ * Registers the whole conformance suite for one engine: users, organizations, members,
+ * invitations, access, and the invariants under random call sequences.
+ */
+export function runConformanceSuite(harness: ConformanceHarness, options: ConformanceOptions = {}): void {
+  describe(`orgkit conformance (${harness.name})`, () => {
+    usersConformance(harness);
+    organizationsConformance(harness);
+    membersConformance(harness);
+    invitationsConformance(harness);
+    accessConformance(harness);
+    invariantsConformance(harness, options.propertyRuns);
+  });
+}
