@@ -1,7 +1,11 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "sqlite/index": "src/sqlite/index.ts", "postgres/index": "src/postgres/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    "sqlite/index": "src/sqlite/index.ts",
+    "postgres/index": "src/postgres/index.ts",
+  },
   format: ["esm", "cjs"],
   dts: true,
   clean: true,

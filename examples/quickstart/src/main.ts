@@ -36,16 +36,26 @@ const org = await asAlice.organizations.create({
   name: "Test Org",
   billingEmail: "test-org@example.com",
 });
-step(`Alice created organization "${org.id}" (${org.name}), billed to ${org.billingEmail}; she is its admin.`);
+step(
+  `Alice created organization "${org.id}" (${org.name}), billed to ${org.billingEmail}; she is its admin.`,
+);
 
-const toBob = await asAlice.invitations.create("test-org", { email: "bob@example.com", role: "org_contributor" });
-const toCarol = await asAlice.invitations.create("test-org", { email: "carol@example.com", role: "team_contributor" });
+const toBob = await asAlice.invitations.create("test-org", {
+  email: "bob@example.com",
+  role: "org_contributor",
+});
+const toCarol = await asAlice.invitations.create("test-org", {
+  email: "carol@example.com",
+  role: "team_contributor",
+});
 step("Alice invited Bob as org_contributor and Carol as team_contributor. The outbox now holds:");
 const outbox = await orgkit.outbox.list({ status: "pending" });
 table(outbox.items.map((m) => ({ to: m.to, subject: m.subject })));
 
 const preview = await orgkit.invitations.lookup(toBob.token);
-step(`Bob opens his link: ${preview.inviter?.name} invites him to ${preview.organization.name} as ${preview.role}.`);
+step(
+  `Bob opens his link: ${preview.inviter?.name} invites him to ${preview.organization.name} as ${preview.role}.`,
+);
 const bob = await orgkit.users.register({ email: "bob@example.com", name: "Bob Builder" });
 const accepted = await orgkit.as({ userId: bob.id }).invitations.accept(toBob.token);
 step(`Bob had no account, so he registered first, then accepted: he is now ${accepted.member.role}.`);
@@ -66,7 +76,9 @@ step("Alice reassigned Bob's role to org_user.");
 const pending = await asAlice.invitations.listPending("test-org");
 step(`Pending invitations: ${pending.items.map((i) => `${i.email} (${i.role})`).join(", ")}.`);
 await asAlice.invitations.rescind("test-org", toCarol.invitation.id);
-step(`Alice rescinded Carol's invitation; its link now reads as "${(await orgkit.invitations.lookup(toCarol.token)).status}".`);
+step(
+  `Alice rescinded Carol's invitation; its link now reads as "${(await orgkit.invitations.lookup(toCarol.token)).status}".`,
+);
 
 try {
   await asAlice.members.updateRole("test-org", alice.id, "org_user");

@@ -92,7 +92,10 @@ export class OrgKitError extends Error {
 
   constructor(code: ErrorCode, options: OrgKitErrorOptions = {}) {
     const entry = ERROR_CODES[code];
-    super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? entry.message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "OrgKitError";
     this.code = code;
     this.category = entry.category;

@@ -38,7 +38,13 @@ export {
   OrgKitError,
   type OrgKitErrorOptions,
 } from "./errors.js";
-export { DEFAULT_SCRYPT_PARAMS, hashPassword, needsRehash, type ScryptParams, verifyPassword } from "./internal/password.js";
+export {
+  DEFAULT_SCRYPT_PARAMS,
+  hashPassword,
+  needsRehash,
+  type ScryptParams,
+  verifyPassword,
+} from "./internal/password.js";
 export {
   type DeliveryStatus,
   type InvitationMailData,
@@ -80,8 +86,8 @@ export {
   type MyOrganization,
   MyOrganizationSchema,
   type Organization,
-  organizationNameKey,
   OrganizationSchema,
+  organizationNameKey,
   type UpdateOrganizationInput,
   UpdateOrganizationInputSchema,
 } from "./schemas/organization.js";
@@ -111,11 +117,11 @@ export {
   UniqueViolationError,
 } from "./storage/errors.js";
 export type * from "./storage/invitation-store.js";
-export { MEMBER_SORTS, memberSearchText, memberSortName } from "./storage/member-store.js";
 export type * from "./storage/member-store.js";
+export { MEMBER_SORTS, memberSearchText, memberSortName } from "./storage/member-store.js";
 export type * from "./storage/organization-store.js";
 export type * from "./storage/outbox-store.js";
-export { INVITATION_STATUSES } from "./storage/records.js";
 export type * from "./storage/records.js";
+export { INVITATION_STATUSES } from "./storage/records.js";
 export type * from "./storage/storage.js";
 export type * from "./storage/user-store.js";

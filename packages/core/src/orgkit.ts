@@ -15,7 +15,12 @@ import {
   type Runtime,
   SnapshotCache,
 } from "./services/runtime.js";
-import { type RegistrationService, registrationService, type UsersService, usersService } from "./services/users.js";
+import {
+  type RegistrationService,
+  registrationService,
+  type UsersService,
+  usersService,
+} from "./services/users.js";
 import type { Storage } from "./storage/storage.js";
 
 /** Options of {@link createOrgKit}. */
@@ -92,7 +97,10 @@ const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
 function positiveInteger(value: number, param: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new OrgKitError("VALIDATION_FAILED", { param, message: `${param} must be a positive whole number.` });
+    throw new OrgKitError("VALIDATION_FAILED", {
+      param,
+      message: `${param} must be a positive whole number.`,
+    });
   }
   return value;
 }
@@ -116,7 +124,11 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
   try {
     baseUrl = new URL(options.baseUrl);
   } catch (cause) {
-    throw new OrgKitError("VALIDATION_FAILED", { param: "baseUrl", message: "baseUrl must be an absolute URL.", cause });
+    throw new OrgKitError("VALIDATION_FAILED", {
+      param: "baseUrl",
+      message: "baseUrl must be an absolute URL.",
+      cause,
+    });
   }
   const rt: Runtime = {
     storage: options.storage,
@@ -130,7 +142,8 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
     },
     invitationTtlMs: positiveInteger(options.invitations?.ttlMs ?? SEVEN_DAYS_MS, "invitations.ttlMs"),
     invitationLink:
-      options.invitations?.link ?? ((token) => new URL(`invitations/${token}`, withSlash(baseUrl)).toString()),
+      options.invitations?.link ??
+      ((token) => new URL(`invitations/${token}`, withSlash(baseUrl)).toString()),
     productName: options.productName ?? "orgkit",
     passwordParams: options.passwordHashing ?? DEFAULT_SCRYPT_PARAMS,
     mailer: options.mailer,
@@ -154,14 +167,22 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
     storage: rt.storage,
     migrate: () => rt.storage.migrate(),
     as(actor) {
-      if (actor === null || typeof actor !== "object" || typeof actor.userId !== "string" || actor.userId === "") {
+      if (
+        actor === null ||
+        typeof actor !== "object" ||
+        typeof actor.userId !== "string" ||
+        actor.userId === ""
+      ) {
         throw new OrgKitError("UNAUTHENTICATED", { message: "An actor needs a userId." });
       }
       let tokenScopes: ReadonlySet<Scope> | undefined;
       if (actor.scopes !== undefined) {
         const unknown = actor.scopes.find((scope) => !isScope(scope));
         if (unknown !== undefined) {
-          throw new OrgKitError("VALIDATION_FAILED", { param: "scopes", message: `Unknown scope ${unknown}.` });
+          throw new OrgKitError("VALIDATION_FAILED", {
+            param: "scopes",
+            message: `Unknown scope ${unknown}.`,
+          });
         }
         tokenScopes = new Set(actor.scopes);
       }

@@ -34,12 +34,20 @@ describe("authorize", () => {
   it("gives the financial manager billing but no app content", () => {
     const fm = subject("financial_manager");
     expect(authorize(fm, "billing:manage", org).allowed).toBe(true);
-    expect(authorize(fm, "apps:get", { type: "app", organizationId: "acme", appId: "a" }).allowed).toBe(false);
+    expect(authorize(fm, "apps:get", { type: "app", organizationId: "acme", appId: "a" }).allowed).toBe(
+      false,
+    );
   });
 
   it("refuses a snapshot of another organization as not a member", () => {
-    const decision = authorize(subject("admin"), "members:get", { type: "organization", organizationId: "other" });
-    expect(decision).toMatchObject({ allowed: false, reasons: [{ type: "not_member", organizationId: "other" }] });
+    const decision = authorize(subject("admin"), "members:get", {
+      type: "organization",
+      organizationId: "other",
+    });
+    expect(decision).toMatchObject({
+      allowed: false,
+      reasons: [{ type: "not_member", organizationId: "other" }],
+    });
     expect(authorize({ type: "user", userId: "x", snapshot: null }, "members:get", org).allowed).toBe(false);
   });
 
@@ -65,7 +73,9 @@ describe("authorize", () => {
       for (const [scope, allowed] of Object.entries(matrix.organization)) {
         expect(authorize(s, scope as Scope, org).allowed).toBe(allowed);
       }
-      expect(Object.keys(matrix.organization).length + Object.keys(matrix.allApps).length).toBe(SCOPES.length);
+      expect(Object.keys(matrix.organization).length + Object.keys(matrix.allApps).length).toBe(
+        SCOPES.length,
+      );
     }
   });
 
@@ -76,9 +86,15 @@ describe("authorize", () => {
 
 describe("the role table", () => {
   it("gives admin a superset of every other role", () => {
-    const admin = new Set([...ROLE_DEFINITIONS.admin.organizationScopes, ...ROLE_DEFINITIONS.admin.appScopes]);
+    const admin = new Set([
+      ...ROLE_DEFINITIONS.admin.organizationScopes,
+      ...ROLE_DEFINITIONS.admin.appScopes,
+    ]);
     for (const role of ORGANIZATION_ROLES) {
-      for (const scope of [...ROLE_DEFINITIONS[role].organizationScopes, ...ROLE_DEFINITIONS[role].appScopes]) {
+      for (const scope of [
+        ...ROLE_DEFINITIONS[role].organizationScopes,
+        ...ROLE_DEFINITIONS[role].appScopes,
+      ]) {
         expect(admin.has(scope)).toBe(true);
       }
     }

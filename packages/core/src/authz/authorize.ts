@@ -86,8 +86,11 @@ export function authorize(subject: AuthorizationSubject, action: Scope, resource
     };
   }
   const granted =
-    resource.type === "organization" ? snapshot.organizationScopes.has(action) : snapshot.appScopes.has(action);
-  if (!granted) return { allowed: false, action, resource, reasons: [{ type: "no_grant", role: snapshot.role }] };
+    resource.type === "organization"
+      ? snapshot.organizationScopes.has(action)
+      : snapshot.appScopes.has(action);
+  if (!granted)
+    return { allowed: false, action, resource, reasons: [{ type: "no_grant", role: snapshot.role }] };
   if (subject.tokenScopes !== undefined && !subject.tokenScopes.has(action)) {
     return {
       allowed: false,
@@ -99,7 +102,12 @@ export function authorize(subject: AuthorizationSubject, action: Scope, resource
       ],
     };
   }
-  return { allowed: true, action, resource, reasons: [{ type: "role", role: snapshot.role, effect: "allow" }] };
+  return {
+    allowed: true,
+    action,
+    resource,
+    reasons: [{ type: "role", role: snapshot.role, effect: "allow" }],
+  };
 }
 
 /**

@@ -32,7 +32,10 @@ function derive(password: string, salt: Buffer, params: ScryptParams): Promise<B
 const b64 = (buffer: Buffer) => buffer.toString("base64").replace(/=+$/, "");
 
 /** Hashes a password into a PHC string: `$scrypt$ln=17,r=8,p=1$<salt>$<hash>`. */
-export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
   const key = await derive(password, salt, params);
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`;

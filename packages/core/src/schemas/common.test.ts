@@ -10,7 +10,8 @@ describe("input schemas", () => {
   });
 
   it("accepts URL-safe account ids only", () => {
-    for (const ok of ["test-org", "123455", "a_b", "ab"]) expect(AccountIdSchema.safeParse(ok).success).toBe(true);
+    for (const ok of ["test-org", "123455", "a_b", "ab"])
+      expect(AccountIdSchema.safeParse(ok).success).toBe(true);
     for (const bad of ["A", "-ab", "ab-", "a b", "a/b", "é-org", "me", "x".repeat(65)]) {
       expect(AccountIdSchema.safeParse(bad).success).toBe(false);
     }

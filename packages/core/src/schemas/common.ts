@@ -104,7 +104,11 @@ function paramOf(issue: z.core.$ZodIssue): string | undefined {
  * Parses `input` with `schema`, or throws VALIDATION_FAILED naming the first offending field in
  * `param` (prefixed with `paramPrefix` when the input is one argument of several).
  */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, paramPrefix?: string): z.output<T> {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  paramPrefix?: string,
+): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -11,7 +11,13 @@ export const OrganizationRoleSchema = z.enum(ORGANIZATION_ROLES, {
 /** Query of `members.list`. */
 export const ListMembersQuerySchema = PageQuerySchema.extend({
   /** Text to find anywhere in a member's name or email, case-insensitively. */
-  search: z.string().trim().normalize("NFC").toLowerCase().max(100, "A search has at most 100 characters.").optional(),
+  search: z
+    .string()
+    .trim()
+    .normalize("NFC")
+    .toLowerCase()
+    .max(100, "A search has at most 100 characters.")
+    .optional(),
   role: OrganizationRoleSchema.optional(),
   sort: z.enum(MEMBER_SORTS).default("name"),
   direction: z.enum(["asc", "desc"]).default("asc"),

@@ -35,7 +35,11 @@ export function subjectFor(ctx: CallContext, row: AccessRow): AuthorizationSubje
   return { type: "user", userId: actor.userId, snapshot, tokenScopes: actor.tokenScopes };
 }
 
-async function readAccess(stores: Stores, ctx: CallContext, organizationId: string): Promise<AccessRow | null> {
+async function readAccess(
+  stores: Stores,
+  ctx: CallContext,
+  organizationId: string,
+): Promise<AccessRow | null> {
   const actor = ctx.actor;
   if (actor.type === "user") return stores.members.getAccess(organizationId, actor.userId);
   const organization = await stores.organizations.getById(organizationId);

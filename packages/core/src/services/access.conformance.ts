@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { APP_SCOPES, ORGANIZATION_ROLES, ORGANIZATION_SCOPES, ROLE_DEFINITIONS } from "../authz/scopes.js";
-import { type ConformanceHarness, createWorld, expectFailsCleanly, expectOrgKitError } from "../testing/harness.js";
+import {
+  type ConformanceHarness,
+  createWorld,
+  expectFailsCleanly,
+  expectOrgKitError,
+} from "../testing/harness.js";
 
 /** Conformance: authorization decisions and the permission matrix, read from storage. */
 export function accessConformance(harness: ConformanceHarness): void {
@@ -57,7 +62,10 @@ export function accessConformance(harness: ConformanceHarness): void {
       expect((await viaToken.members.list("acme")).items).toHaveLength(1);
       expect(await viaToken.access.check("acme", "members:invite")).toMatchObject({
         allowed: false,
-        reasons: [{ type: "role", role: "admin" }, { type: "token_scope", effect: "deny" }],
+        reasons: [
+          { type: "role", role: "admin" },
+          { type: "token_scope", effect: "deny" },
+        ],
       });
       await expectFailsCleanly(
         w,
@@ -72,7 +80,10 @@ export function accessConformance(harness: ConformanceHarness): void {
       const alice = await w.user("Alice");
       const bob = await w.user("Bob");
       await w.organization(alice, "acme");
-      await expectOrgKitError(w.orgkit.as({ userId: bob.id }).access.check("acme", "members:get"), "NOT_FOUND");
+      await expectOrgKitError(
+        w.orgkit.as({ userId: bob.id }).access.check("acme", "members:get"),
+        "NOT_FOUND",
+      );
       await w.join("acme", alice, bob, "org_user");
       const asBob = w.orgkit.as({ userId: bob.id });
       // Warm the snapshot cache, then change the role through another connection.

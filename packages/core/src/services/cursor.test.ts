@@ -24,3 +24,10 @@ describe("cursors", () => {
     expect(isOrgKitError(caught, "INVALID_CURSOR")).toBe(true);
   });
 });
+
+describe("a cursor with trailing characters", () => {
+  it("is refused even though base64 would decode it to the same bytes", () => {
+    const cursor = encodeCursor("acme|name", ["a", "k"]);
+    expect(() => decodeCursor(`${cursor}x`, "acme|name", ["string", "string"])).toThrow(/cursor/);
+  });
+});

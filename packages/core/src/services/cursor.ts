@@ -21,7 +21,9 @@ export function decodeCursor(
   } catch {
     throw new OrgKitError("INVALID_CURSOR", { param: "cursor" });
   }
-  if (!Array.isArray(parsed) || parsed.length !== shape.length + 1 || parsed[0] !== scope) {
+  // Base64 decoding forgives trailing junk; a cursor must be exactly what encodeCursor made.
+  const canonical = Array.isArray(parsed) && encodeCursor(String(parsed[0]), parsed.slice(1)) === cursor;
+  if (!canonical || !Array.isArray(parsed) || parsed.length !== shape.length + 1 || parsed[0] !== scope) {
     throw new OrgKitError("INVALID_CURSOR", { param: "cursor" });
   }
   const position = parsed.slice(1) as unknown[];

@@ -39,7 +39,9 @@ async function checkInvariants(m: Model, r: Real): Promise<void> {
       expect(members.code).toBe("NOT_FOUND"); // deleted
       continue;
     }
-    expect(members.items.filter((x) => x.role === "admin").length, `admins of ${id}`).toBeGreaterThanOrEqual(1);
+    expect(members.items.filter((x) => x.role === "admin").length, `admins of ${id}`).toBeGreaterThanOrEqual(
+      1,
+    );
     for (const member of members.items) {
       if (!membersOf.has(member.userId)) membersOf.set(member.userId, new Set());
       membersOf.get(member.userId)!.add(id);
@@ -52,10 +54,7 @@ async function checkInvariants(m: Model, r: Real): Promise<void> {
   }
 }
 
-function step(
-  label: string,
-  run: (m: Model, r: Real) => Promise<void>,
-): Step {
+function step(label: string, run: (m: Model, r: Real) => Promise<void>): Step {
   return {
     check: () => true,
     async run(m, r) {
@@ -71,7 +70,8 @@ const orgIndex = fc.nat({ max: 2 });
 const role = fc.constantFrom<OrganizationRole>(...ORGANIZATION_ROLES);
 
 const orgId = (i: number) => `org-${i}`;
-const pick = <T>(list: readonly T[], i: number): T | undefined => (list.length === 0 ? undefined : list[i % list.length]);
+const pick = <T>(list: readonly T[], i: number): T | undefined =>
+  list.length === 0 ? undefined : list[i % list.length];
 
 const commands = [
   fc.tuple(userIndex, orgIndex).map(([u, o]) =>
@@ -88,9 +88,26 @@ const commands = [
   fc.tuple(userIndex, orgIndex, userIndex, role).map(([u, o, v, ro]) =>
     step(`invite(${u}, ${o}, ${v}, ${ro})`, async (m, r) => {
       const out = await attempt(() =>
-        r.w.orgkit.as({ userId: m.users[u]!.id }).invitations.create(orgId(o), { email: m.users[v]!.email, role: ro }),
+        r.w.orgkit
+          .as({ userId: m.users[u]!.id })
+          .invitations.create(orgId(o), { email: m.users[v]!.email, role: ro }),
       );
       if (!(out instanceof OrgKitError)) m.tokens.push(out.token);
+    }),
+  ),
+  fc.tuple(userIndex, orgIndex, userIndex, role).map(([u, o, v, ro]) =>
+    step(`join(${u}, ${o}, ${v}, ${ro})`, async (m, r) => {
+      const issued = await attempt(() =>
+        r.w.orgkit
+          .as({ userId: m.users[u]!.id })
+          .invitations.create(orgId(o), { email: m.users[v]!.email, role: ro }),
+      );
+      if (issued instanceof OrgKitError) return;
+      m.tokens.push(issued.token);
+      const out = await attempt(() =>
+        r.w.orgkit.as({ userId: m.users[v]!.id }).invitations.accept(issued.token),
+      );
+      if (!(out instanceof OrgKitError)) m.accepted.add(issued.token);
     }),
   ),
   fc.tuple(userIndex, fc.nat()).map(([v, t]) =>
@@ -112,7 +129,9 @@ const commands = [
   ),
   fc.tuple(userIndex, orgIndex, userIndex, role).map(([u, o, v, ro]) =>
     step(`role(${u}, ${o}, ${v}, ${ro})`, async (m, r) => {
-      await attempt(() => r.w.orgkit.as({ userId: m.users[u]!.id }).members.updateRole(orgId(o), m.users[v]!.id, ro));
+      await attempt(() =>
+        r.w.orgkit.as({ userId: m.users[u]!.id }).members.updateRole(orgId(o), m.users[v]!.id, ro),
+      );
     }),
   ),
   fc.tuple(userIndex, orgIndex, userIndex).map(([u, o, v]) =>
@@ -142,13 +161,29 @@ export function invariantsConformance(harness: ConformanceHarness, runs = 25): v
   describe("invariants under random sequences of calls", () => {
     it("keeps an admin per organization, the membership limit, and single-use invitations", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), fc.constantFrom(1, 2), async (cmds, limit) => {
-          const w = await createWorld(harness, { limits: { organizationsPerUser: limit }, mailer: undefined });
-          const users: User[] = [];
-          for (const name of ["Ann", "Ben", "Cat", "Dan"]) users.push(await w.user(name));
-          const model: Model = { users, organizations: new Set(), tokens: [], accepted: new Set(), limit };
-          await fc.asyncModelRun(() => ({ model, real: { w } }), cmds);
-        }),
+        fc.asyncProperty(
+          fc.commands(commands, { maxCommands: 40, size: "large" }),
+          fc.constantFrom(1, 2),
+          async (cmds, limit) => {
+            const w = await createWorld(harness, {
+              limits: { organizationsPerUser: limit },
+              mailer: undefined,
+            });
+            const users: User[] = [];
+            for (const name of ["Ann", "Ben", "Cat", "Dan"]) users.push(await w.user(name));
+            // Two organizations to start from, so that most steps meet a real one.
+            await w.organization(users[0]!, orgId(0));
+            await w.organization(users[1]!, orgId(1));
+            const model: Model = {
+              users,
+              organizations: new Set([orgId(0), orgId(1)]),
+              tokens: [],
+              accepted: new Set(),
+              limit,
+            };
+            await fc.asyncModelRun(() => ({ model, real: { w } }), cmds);
+          },
+        ),
         { numRuns: runs },
       );
     });

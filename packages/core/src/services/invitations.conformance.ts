@@ -24,7 +24,10 @@ export function invitationsConformance(harness: ConformanceHarness): void {
       it("returns the token once, stores only its SHA-256, and mails the accept link after commit", async () => {
         const w = await createWorld(harness);
         const { alice, asAlice } = await acme(w);
-        const issued = await asAlice.invitations.create("acme", { email: " Bob@Example.TEST ", role: "org_user" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: " Bob@Example.TEST ",
+          role: "org_user",
+        });
         expect(issued.token).toMatch(/^orgkit_inv_[0-9A-Za-z]{43}$/);
         expect(issued.acceptUrl).toBe(`https://app.example.test/invitations/${issued.token}`);
         expect(issued.invitation).toMatchObject({
@@ -39,7 +42,11 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         const [message] = w.mailer.sent;
         expect(message).toMatchObject({ to: "bob@example.test", template: "invitation" });
         expect(message!.text).toContain(issued.acceptUrl);
-        expect(message!.data).toMatchObject({ organizationName: "Acme", inviterName: "Alice", acceptUrl: issued.acceptUrl });
+        expect(message!.data).toMatchObject({
+          organizationName: "Acme",
+          inviterName: "Alice",
+          acceptUrl: issued.acceptUrl,
+        });
         const stored = await w.storage.invitations.getByTokenHash(sha256Hex(issued.token));
         expect(stored?.key).toBe(issued.invitation.id);
         // Once delivered, the token exists nowhere at rest: not in the invitation, not in the
@@ -69,7 +76,10 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         const w = await createWorld(harness);
         const { asAlice } = await acme(w);
         w.mailer.failing = true;
-        const issued = await asAlice.invitations.create("acme", { email: "bob@example.test", role: "org_user" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: "bob@example.test",
+          role: "org_user",
+        });
         expect(issued.mail.status).toBe("failed");
         expect((await w.orgkit.invitations.lookup(issued.token)).status).toBe("pending");
         const failed = await w.orgkit.outbox.list({ status: "failed" });
@@ -118,13 +128,21 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         );
         await expectFailsCleanly(
           w,
-          () => asAlice.invitations.create("acme", { email: "c@example.test", role: "admin", teamIds: ["a", "a"] }),
+          () =>
+            asAlice.invitations.create("acme", {
+              email: "c@example.test",
+              role: "admin",
+              teamIds: ["a", "a"],
+            }),
           "VALIDATION_FAILED",
           "teamIds",
         );
         await expectFailsCleanly(
           w,
-          () => w.orgkit.as({ userId: bob.id }).invitations.create("acme", { email: "c@example.test", role: "admin" }),
+          () =>
+            w.orgkit
+              .as({ userId: bob.id })
+              .invitations.create("acme", { email: "c@example.test", role: "admin" }),
           "FORBIDDEN",
         );
         expect(w.mailer.sent).toHaveLength(sent);
@@ -135,7 +153,10 @@ export function invitationsConformance(harness: ConformanceHarness): void {
           invitations: { ttlMs: 2 * DAY, link: (token) => `https://x.test/join#${token}` },
         });
         const { asAlice } = await acme(w);
-        const issued = await asAlice.invitations.create("acme", { email: "bob@example.test", role: "org_user" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: "bob@example.test",
+          role: "org_user",
+        });
         expect(issued.acceptUrl).toBe(`https://x.test/join#${issued.token}`);
         expect(issued.invitation.expiresAt.getTime()).toBe(w.clock.now().getTime() + 2 * DAY);
       });
@@ -178,8 +199,17 @@ export function invitationsConformance(harness: ConformanceHarness): void {
           () => w.orgkit.as({ userId: bob.id }).invitations.accept(issued.token),
           "INVITATION_REVOKED",
         );
-        await expectFailsCleanly(w, () => asAlice.invitations.rescind("acme", issued.invitation.id), "INVITATION_REVOKED");
-        await expectFailsCleanly(w, () => asAlice.invitations.rescind("acme", "missing"), "NOT_FOUND", "invitationId");
+        await expectFailsCleanly(
+          w,
+          () => asAlice.invitations.rescind("acme", issued.invitation.id),
+          "INVITATION_REVOKED",
+        );
+        await expectFailsCleanly(
+          w,
+          () => asAlice.invitations.rescind("acme", "missing"),
+          "NOT_FOUND",
+          "invitationId",
+        );
         expect((await w.storage.audit.listForOrganization("acme", 10)).at(-1)?.action).toBe(
           "ORGANIZATION_INVITATION_CANCEL",
         );
@@ -199,13 +229,19 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         expect(w.mailer.sent.at(-1)?.text).toContain(second.acceptUrl);
         await expectOrgKitError(w.orgkit.invitations.lookup(first.token), "NOT_FOUND", "token");
         await w.orgkit.as({ userId: bob.id }).invitations.accept(second.token);
-        await expectOrgKitError(asAlice.invitations.resend("acme", first.invitation.id), "INVITATION_ALREADY_USED");
+        await expectOrgKitError(
+          asAlice.invitations.resend("acme", first.invitation.id),
+          "INVITATION_ALREADY_USED",
+        );
       });
 
       it("shows the accept page what it needs, to anyone holding the token", async () => {
         const w = await createWorld(harness);
         const { alice, asAlice } = await acme(w);
-        const issued = await asAlice.invitations.create("acme", { email: "bob@example.test", role: "financial_manager" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: "bob@example.test",
+          role: "financial_manager",
+        });
         expect(await w.orgkit.invitations.lookup(issued.token)).toEqual({
           organization: { id: "acme", name: "Acme", logoUrl: null },
           inviter: { id: alice.id, name: "Alice" },
@@ -214,8 +250,16 @@ export function invitationsConformance(harness: ConformanceHarness): void {
           status: "pending",
           expiresAt: issued.invitation.expiresAt,
         });
-        await expectOrgKitError(w.orgkit.invitations.lookup("orgkit_inv_short"), "VALIDATION_FAILED", "token");
-        await expectOrgKitError(w.orgkit.invitations.lookup(`orgkit_inv_${"A".repeat(43)}`), "NOT_FOUND", "token");
+        await expectOrgKitError(
+          w.orgkit.invitations.lookup("orgkit_inv_short"),
+          "VALIDATION_FAILED",
+          "token",
+        );
+        await expectOrgKitError(
+          w.orgkit.invitations.lookup(`orgkit_inv_${"A".repeat(43)}`),
+          "NOT_FOUND",
+          "token",
+        );
       });
     });
 
@@ -223,28 +267,40 @@ export function invitationsConformance(harness: ConformanceHarness): void {
       it("a person without an account registers first, then joins with the invited role", async () => {
         const w = await createWorld(harness);
         const { asAlice } = await acme(w);
-        const issued = await asAlice.invitations.create("acme", { email: "newbie@example.test", role: "org_contributor" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: "newbie@example.test",
+          role: "org_contributor",
+        });
         const newbie = await w.orgkit.users.register({ email: "NEWBIE@example.test", name: "Newbie" });
         const accepted = await w.orgkit.as({ userId: newbie.id }).invitations.accept(issued.token);
         expect(accepted.organization.id).toBe("acme");
         expect(accepted.member).toMatchObject({ userId: newbie.id, role: "org_contributor" });
         expect(await w.orgkit.as({ userId: newbie.id }).users.me()).toMatchObject({ emailVerified: true });
         expect((await w.orgkit.invitations.lookup(issued.token)).status).toBe("accepted");
-        const actions = (await w.storage.audit.listForOrganization("acme", 20)).map((e) => e.action).slice(-2);
+        const actions = (await w.storage.audit.listForOrganization("acme", 20))
+          .map((e) => e.action)
+          .slice(-2);
         expect(actions).toEqual(["ORGANIZATION_INVITATION_ACCEPT", "ORGANIZATION_MEMBER_ADD"]);
       });
 
       it("refuses a user whose email is not the invited one, and anonymous callers, writing nothing", async () => {
         const w = await createWorld(harness);
         const { asAlice } = await acme(w);
-        const issued = await asAlice.invitations.create("acme", { email: "bob@example.test", role: "org_user" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: "bob@example.test",
+          role: "org_user",
+        });
         const eve = await w.user("Eve");
         await expectFailsCleanly(
           w,
           () => w.orgkit.as({ userId: eve.id }).invitations.accept(issued.token),
           "INVITATION_EMAIL_MISMATCH",
         );
-        await expectFailsCleanly(w, () => w.orgkit.as({ userId: "ghost" }).invitations.accept(issued.token), "UNAUTHENTICATED");
+        await expectFailsCleanly(
+          w,
+          () => w.orgkit.as({ userId: "ghost" }).invitations.accept(issued.token),
+          "UNAUTHENTICATED",
+        );
       });
 
       it("succeeds once: a second accept is INVITATION_ALREADY_USED", async () => {
@@ -258,7 +314,11 @@ export function invitationsConformance(harness: ConformanceHarness): void {
           () => w.orgkit.as({ userId: bob.id }).invitations.accept(issued.token),
           "INVITATION_ALREADY_USED",
         );
-        await expectFailsCleanly(w, () => w.orgkit.invitations.decline(issued.token), "INVITATION_ALREADY_USED");
+        await expectFailsCleanly(
+          w,
+          () => w.orgkit.invitations.decline(issued.token),
+          "INVITATION_ALREADY_USED",
+        );
       });
 
       it("refuses an expired invitation", async () => {
@@ -298,7 +358,9 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         const n = harness.parallelism ?? 20;
         const kits = [w.orgkit, await w.another(), await w.another()];
         const results = await Promise.allSettled(
-          Array.from({ length: n }, (_, i) => kits[i % kits.length]!.as({ userId: bob.id }).invitations.accept(issued.token)),
+          Array.from({ length: n }, (_, i) =>
+            kits[i % kits.length]!.as({ userId: bob.id }).invitations.accept(issued.token),
+          ),
         );
         expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
         for (const r of results) {
@@ -320,7 +382,10 @@ export function invitationsConformance(harness: ConformanceHarness): void {
       it("marks it declined for good, audited, without needing an account", async () => {
         const w = await createWorld(harness);
         const { asAlice } = await acme(w);
-        const issued = await asAlice.invitations.create("acme", { email: "bob@example.test", role: "org_user" });
+        const issued = await asAlice.invitations.create("acme", {
+          email: "bob@example.test",
+          role: "org_user",
+        });
         await w.orgkit.invitations.decline(issued.token);
         expect((await w.orgkit.invitations.lookup(issued.token)).status).toBe("declined");
         const bob = await w.user("Bob");

@@ -154,7 +154,11 @@ export function invitationsService(ctx: CallContext): InvitationsService {
     const record = await write(token, expiresAt);
     const acceptUrl = rt.invitationLink(token.token);
     const name = await inviterName(tx, granted.userKey);
-    const message = await enqueueMessage(tx, rt, invitationMessage(rt, organization, name, record, acceptUrl));
+    const message = await enqueueMessage(
+      tx,
+      rt,
+      invitationMessage(rt, organization, name, record, acceptUrl),
+    );
     return { record, token: token.token, acceptUrl, message };
   }
 
@@ -226,7 +230,12 @@ export function invitationsService(ctx: CallContext): InvitationsService {
             action: "ORGANIZATION_INVITATION_CREATE",
             targetType: "invitation",
             targetId: out.record.key,
-            after: { email: data.email, role: data.role, teamIds: data.teamIds, expiresAt: out.record.expiresAt },
+            after: {
+              email: data.email,
+              role: data.role,
+              teamIds: data.teamIds,
+              expiresAt: out.record.expiresAt,
+            },
           });
           return out;
         })
@@ -294,7 +303,12 @@ export function invitationsService(ctx: CallContext): InvitationsService {
           after: { status: "revoked", email: invitation.email },
         });
         const revoked = { ...invitation, status: "revoked" as const, respondedAt: at, updatedAt: at };
-        return toInvitation(revoked, locked.organization.id, await inviterId(tx, invitation.inviterUserKey), at);
+        return toInvitation(
+          revoked,
+          locked.organization.id,
+          await inviterId(tx, invitation.inviterUserKey),
+          at,
+        );
       });
     },
 
@@ -308,7 +322,9 @@ export function invitationsService(ctx: CallContext): InvitationsService {
         // A pending invitation past its expiry may be resent: that is what resending is for.
         if (invitation.status !== "pending") throw statusError(invitation.status);
         const out = await issue(tx, locked, async (token, expiresAt) => {
-          if (!(await tx.invitations.rotateToken(invitation.key, token.tokenHash, expiresAt, rt.clock.now()))) {
+          if (
+            !(await tx.invitations.rotateToken(invitation.key, token.tokenHash, expiresAt, rt.clock.now()))
+          ) {
             throw await whyNotPending(tx, invitation);
           }
           return { ...invitation, tokenHash: token.tokenHash, expiresAt, updatedAt: rt.clock.now() };
@@ -335,7 +351,13 @@ export function invitationsService(ctx: CallContext): InvitationsService {
         const at = rt.clock.now();
         const version = await tx.organizations.lock(invitation.organizationKey);
         if (version === null) throw new OrgKitError("NOT_FOUND", { param: "token" });
-        if (!(await tx.invitations.transition(invitation.key, { to: "accepted", at, acceptedUserKey: user.key }))) {
+        if (
+          !(await tx.invitations.transition(invitation.key, {
+            to: "accepted",
+            at,
+            acceptedUserKey: user.key,
+          }))
+        ) {
           throw await whyNotPending(tx, invitation);
         }
         if ((await tx.members.get(invitation.organizationKey, user.key)) !== null) {
@@ -405,7 +427,9 @@ export function invitationsService(ctx: CallContext): InvitationsService {
       const organization = await rt.storage.organizations.getByKey(invitation.organizationKey);
       if (organization === null) throw new OrgKitError("NOT_FOUND", { param: "token" });
       const inviter =
-        invitation.inviterUserKey === null ? null : await rt.storage.users.getByKey(invitation.inviterUserKey);
+        invitation.inviterUserKey === null
+          ? null
+          : await rt.storage.users.getByKey(invitation.inviterUserKey);
       return {
         organization: { id: organization.id, name: organization.name, logoUrl: organization.logoUrl },
         inviter: inviter === null ? null : { id: inviter.id, name: inviter.name },

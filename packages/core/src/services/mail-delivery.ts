@@ -26,7 +26,11 @@ export async function deliver(rt: Runtime, message: OutgoingMessage): Promise<De
   try {
     await rt.mailer.send(message);
   } catch (error) {
-    await rt.storage.outbox.markFailed(message.id, error instanceof Error ? error.message : String(error), rt.clock.now());
+    await rt.storage.outbox.markFailed(
+      message.id,
+      error instanceof Error ? error.message : String(error),
+      rt.clock.now(),
+    );
     rt.onMailError?.(error, message.id);
     return "failed";
   }

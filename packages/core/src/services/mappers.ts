@@ -2,8 +2,7 @@ import type { Invitation } from "../schemas/invitation.js";
 import type { Member } from "../schemas/member.js";
 import type { Organization } from "../schemas/organization.js";
 import type { PublicUser, User } from "../schemas/user.js";
-import type { MemberRow, OrganizationRecord, UserRecord } from "../storage/records.js";
-import type { InvitationRecord } from "../storage/records.js";
+import type { InvitationRecord, MemberRow, OrganizationRecord, UserRecord } from "../storage/records.js";
 
 /** A user record as its owner sees it (never the hash). */
 export function toUser(user: UserRecord): User {

@@ -56,9 +56,19 @@ export function membersConformance(harness: ConformanceHarness): void {
         const w = await createWorld(harness);
         const { asAlice } = await xfiles(w);
         const names = (page: { items: Member[] }) => page.items.map((m) => m.name);
-        const byName = ["Alex Krycek", "Alice", "Dana Scully", "Fox Mulder", "John Doggett", "Monica Reyes", "Walter Skinner"];
+        const byName = [
+          "Alex Krycek",
+          "Alice",
+          "Dana Scully",
+          "Fox Mulder",
+          "John Doggett",
+          "Monica Reyes",
+          "Walter Skinner",
+        ];
         expect(names(await asAlice.members.list("xfiles"))).toEqual(byName);
-        expect(names(await asAlice.members.list("xfiles", { direction: "desc" }))).toEqual([...byName].reverse());
+        expect(names(await asAlice.members.list("xfiles", { direction: "desc" }))).toEqual(
+          [...byName].reverse(),
+        );
         expect((await asAlice.members.list("xfiles", { sort: "email" })).items.map((m) => m.email)).toEqual([
           "alice@example.test",
           "doggett@fbi.test",
@@ -115,8 +125,16 @@ export function membersConformance(harness: ConformanceHarness): void {
         const { asAlice } = await xfiles(w);
         const page = await asAlice.members.list("xfiles", { limit: 2 });
         const cursor = page.nextCursor!;
-        await expectOrgKitError(asAlice.members.list("xfiles", { cursor: `${cursor}x` }), "INVALID_CURSOR", "cursor");
-        await expectOrgKitError(asAlice.members.list("xfiles", { cursor: "bm9wZQ" }), "INVALID_CURSOR", "cursor");
+        await expectOrgKitError(
+          asAlice.members.list("xfiles", { cursor: `${cursor}x` }),
+          "INVALID_CURSOR",
+          "cursor",
+        );
+        await expectOrgKitError(
+          asAlice.members.list("xfiles", { cursor: "bm9wZQ" }),
+          "INVALID_CURSOR",
+          "cursor",
+        );
         await expectOrgKitError(
           asAlice.members.list("xfiles", { cursor, sort: "email" }),
           "INVALID_CURSOR",
@@ -175,9 +193,18 @@ export function membersConformance(harness: ConformanceHarness): void {
           "role",
         );
         const eve = await w.user("Eve");
-        await expectFailsCleanly(w, () => asAlice.members.updateRole("xfiles", eve.id, "admin"), "NOT_FOUND", "userId");
+        await expectFailsCleanly(
+          w,
+          () => asAlice.members.updateRole("xfiles", eve.id, "admin"),
+          "NOT_FOUND",
+          "userId",
+        );
         await asAlice.members.updateRole("xfiles", skinner.id, "org_user");
-        await expectFailsCleanly(w, () => asAlice.members.updateRole("xfiles", alice.id, "org_user"), "LAST_ADMIN");
+        await expectFailsCleanly(
+          w,
+          () => asAlice.members.updateRole("xfiles", alice.id, "org_user"),
+          "LAST_ADMIN",
+        );
       });
 
       it("leaves exactly one admin when two admins demote each other at the same moment", async () => {
@@ -200,7 +227,9 @@ export function membersConformance(harness: ConformanceHarness): void {
           expect(admins.items).toHaveLength(1);
           // Restore two admins for the next round.
           const remaining = admins.items[0]!.userId;
-          await w.orgkit.as({ userId: remaining }).members.updateRole("acme", remaining === alice.id ? bob.id : alice.id, "admin");
+          await w.orgkit
+            .as({ userId: remaining })
+            .members.updateRole("acme", remaining === alice.id ? bob.id : alice.id, "admin");
         }
       });
     });

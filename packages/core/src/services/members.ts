@@ -1,7 +1,12 @@
 import type { OrganizationRole } from "../authz/scopes.js";
 import { notFound, OrgKitError } from "../errors.js";
 import { type Page, parseInput } from "../schemas/common.js";
-import { type ListMembersQuery, ListMembersQuerySchema, type Member, OrganizationRoleSchema } from "../schemas/member.js";
+import {
+  type ListMembersQuery,
+  ListMembersQuerySchema,
+  type Member,
+  OrganizationRoleSchema,
+} from "../schemas/member.js";
 import { type MemberKeyset, memberSortName } from "../storage/member-store.js";
 import type { Stores } from "../storage/storage.js";
 import { authorizeOrganization, lockAndRecheck } from "./access-control.js";
@@ -60,7 +65,13 @@ export function membersService(ctx: CallContext): MembersService {
     async list(organizationId, query = {}) {
       const q = parseInput(ListMembersQuerySchema, query);
       const granted = await authorizeOrganization(ctx, organizationId, "members:get");
-      const listScope = JSON.stringify([granted.organization.id, q.sort, q.direction, q.search ?? "", q.role ?? ""]);
+      const listScope = JSON.stringify([
+        granted.organization.id,
+        q.sort,
+        q.direction,
+        q.search ?? "",
+        q.role ?? "",
+      ]);
       let after: MemberKeyset | undefined;
       if (q.cursor !== undefined) {
         const [value, userKey] = decodeCursor(q.cursor, listScope, [
@@ -82,7 +93,11 @@ export function membersService(ctx: CallContext): MembersService {
       const nextCursor =
         rows.length > q.limit && last !== undefined
           ? encodeCursor(listScope, [
-              q.sort === "name" ? memberSortName(last.name) : q.sort === "email" ? last.email : last.joinedAt.getTime(),
+              q.sort === "name"
+                ? memberSortName(last.name)
+                : q.sort === "email"
+                  ? last.email
+                  : last.joinedAt.getTime(),
               last.userKey,
             ])
           : null;
@@ -92,7 +107,13 @@ export function membersService(ctx: CallContext): MembersService {
     async get(organizationId, userId) {
       const granted = await authorizeOrganization(ctx, organizationId, "members:get");
       const { user, membership } = await memberOf(rt.storage, granted.organization.key, userIdParam(userId));
-      return toMember({ ...user, userKey: user.key, userId: user.id, role: membership.role, joinedAt: membership.createdAt });
+      return toMember({
+        ...user,
+        userKey: user.key,
+        userId: user.id,
+        role: membership.role,
+        joinedAt: membership.createdAt,
+      });
     },
 
     async updateRole(organizationId, userId, role) {
@@ -113,7 +134,13 @@ export function membersService(ctx: CallContext): MembersService {
             after: { role: newRole },
           });
         }
-        return toMember({ ...user, userKey: user.key, userId: user.id, role: newRole, joinedAt: membership.createdAt });
+        return toMember({
+          ...user,
+          userKey: user.key,
+          userId: user.id,
+          role: newRole,
+          joinedAt: membership.createdAt,
+        });
       });
     },
 

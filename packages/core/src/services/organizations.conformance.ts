@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { OrgKitError } from "../errors.js";
-import { type ConformanceHarness, createWorld, expectFailsCleanly, expectOrgKitError } from "../testing/harness.js";
+import {
+  type ConformanceHarness,
+  createWorld,
+  expectFailsCleanly,
+  expectOrgKitError,
+} from "../testing/harness.js";
 
 /** Conformance: organizations. */
 export function organizationsConformance(harness: ConformanceHarness): void {
@@ -67,7 +72,10 @@ export function organizationsConformance(harness: ConformanceHarness): void {
         [{ id: "sessions", name: "A", billingEmail: "a@example.test" }, "id"],
         [{ id: "acme", name: "", billingEmail: "a@example.test" }, "name"],
         [{ id: "acme", name: "A", billingEmail: "billing" }, "billingEmail"],
-        [{ id: "acme", name: "A", billingEmail: "a@example.test", website: "javascript:alert(1)" }, "website"],
+        [
+          { id: "acme", name: "A", billingEmail: "a@example.test", website: "javascript:alert(1)" },
+          "website",
+        ],
         [{ id: "acme", name: "A", billingEmail: "a@example.test", color: "red" }, "color"],
         [{ id: "acme", name: "A", billingEmail: "a@example.test", adminUserId: "bob" }, "adminUserId"],
       ])("refuses bad input %j naming the field, and writes nothing", async (input, param) => {
@@ -102,21 +110,25 @@ export function organizationsConformance(harness: ConformanceHarness): void {
         await w.organization(alice, "first");
         await w.organization(alice, "second");
         await expectOrgKitError(w.organization(alice, "third"), "ALREADY_IN_ORGANIZATION");
-        expect((await w.orgkit.as({ userId: alice.id }).organizations.list()).map((o) => o.id).sort()).toEqual([
-          "first",
-          "second",
-        ]);
+        expect(
+          (await w.orgkit.as({ userId: alice.id }).organizations.list()).map((o) => o.id).sort(),
+        ).toEqual(["first", "second"]);
       });
 
       it("lets trusted code create one for a named user", async () => {
         const w = await createWorld(harness);
         const alice = await w.user("Alice");
-        await w.orgkit
-          .system()
-          .organizations.create({ id: "acme", name: "Acme", billingEmail: "a@example.test", adminUserId: alice.id });
+        await w.orgkit.system().organizations.create({
+          id: "acme",
+          name: "Acme",
+          billingEmail: "a@example.test",
+          adminUserId: alice.id,
+        });
         expect((await w.orgkit.as({ userId: alice.id }).organizations.list())[0]?.role).toBe("admin");
         await expectOrgKitError(
-          w.orgkit.system().organizations.create({ id: "acme2", name: "Acme2", billingEmail: "a@example.test" }),
+          w.orgkit
+            .system()
+            .organizations.create({ id: "acme2", name: "Acme2", billingEmail: "a@example.test" }),
           "VALIDATION_FAILED",
           "adminUserId",
         );
@@ -128,8 +140,12 @@ export function organizationsConformance(harness: ConformanceHarness): void {
         const bob = await w.user("Bob");
         const other = await w.another();
         const results = await Promise.allSettled([
-          w.orgkit.as({ userId: alice.id }).organizations.create({ id: "one", name: "Same", billingEmail: "a@x.test" }),
-          other.as({ userId: bob.id }).organizations.create({ id: "two", name: "same", billingEmail: "b@x.test" }),
+          w.orgkit
+            .as({ userId: alice.id })
+            .organizations.create({ id: "one", name: "Same", billingEmail: "a@x.test" }),
+          other
+            .as({ userId: bob.id })
+            .organizations.create({ id: "two", name: "same", billingEmail: "b@x.test" }),
         ]);
         expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
         const rejected = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
@@ -148,7 +164,10 @@ export function organizationsConformance(harness: ConformanceHarness): void {
         expect(foreign.toJSON()).toEqual(missing.toJSON());
         expect(foreign.status).toBe(404);
         await expectOrgKitError(asEve.members.list("acme"), "NOT_FOUND");
-        await expectOrgKitError(asEve.invitations.create("acme", { email: "x@x.test", role: "admin" }), "NOT_FOUND");
+        await expectOrgKitError(
+          asEve.invitations.create("acme", { email: "x@x.test", role: "admin" }),
+          "NOT_FOUND",
+        );
       });
     });
 
@@ -163,7 +182,11 @@ export function organizationsConformance(harness: ConformanceHarness): void {
           website: "https://acme.test",
           description: "We make things.",
         });
-        expect(updated).toMatchObject({ name: "Acme Labs", website: "https://acme.test", description: "We make things." });
+        expect(updated).toMatchObject({
+          name: "Acme Labs",
+          website: "https://acme.test",
+          description: "We make things.",
+        });
         expect(updated.updatedAt.getTime()).toBeGreaterThan(updated.createdAt.getTime());
         const events = await w.storage.audit.listForOrganization("acme", 10);
         expect(events.at(-1)).toMatchObject({
@@ -211,7 +234,11 @@ export function organizationsConformance(harness: ConformanceHarness): void {
         const { token } = await w.orgkit
           .as({ userId: alice.id })
           .invitations.create("acme", { email: "carol@example.test", role: "org_user" });
-        await expectFailsCleanly(w, () => w.orgkit.as({ userId: bob.id }).organizations.delete("acme"), "FORBIDDEN");
+        await expectFailsCleanly(
+          w,
+          () => w.orgkit.as({ userId: bob.id }).organizations.delete("acme"),
+          "FORBIDDEN",
+        );
 
         await w.orgkit.as({ userId: alice.id }).organizations.delete("acme");
 
@@ -240,7 +267,11 @@ export function organizationsConformance(harness: ConformanceHarness): void {
         expect(await w.orgkit.as({ userId: bob.id }).organizations.list()).toEqual([]);
         await expectOrgKitError(w.orgkit.as({ userId: bob.id }).organizations.get("acme"), "NOT_FOUND");
         await w.organization(bob, "bobs");
-        await expectFailsCleanly(w, () => w.orgkit.as({ userId: alice.id }).organizations.leave("acme"), "LAST_ADMIN");
+        await expectFailsCleanly(
+          w,
+          () => w.orgkit.as({ userId: alice.id }).organizations.leave("acme"),
+          "LAST_ADMIN",
+        );
       });
     });
   });

@@ -51,7 +51,10 @@ function translateConflict(error: unknown): never {
     throw new OrgKitError("CONFLICT", { param: "id", message: "This id is taken by another account." });
   }
   if (isUniqueViolation(error, "organization_name")) {
-    throw new OrgKitError("CONFLICT", { param: "name", message: "An organization with this name already exists." });
+    throw new OrgKitError("CONFLICT", {
+      param: "name",
+      message: "An organization with this name already exists.",
+    });
   }
   throw error;
 }

@@ -11,7 +11,11 @@ export interface OutboxService {
    * Messages in the outbox, oldest first, optionally in one status. With no mailer configured,
    * pending messages are the host's to deliver; call `markSent` once it has.
    */
-  list(query?: { status?: OutboxStatus; limit?: number; cursor?: string }): Promise<Page<OutboxMessageRecord>>;
+  list(query?: {
+    status?: OutboxStatus;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<OutboxMessageRecord>>;
   /** Marks a message delivered and erases its body (it may hold a secret link). */
   markSent(id: string): Promise<void>;
   /** Hands every pending or failed message to the mailer again; returns each one's new status. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type ConformanceHarness, createWorld, expectFailsCleanly, expectOrgKitError } from "../testing/harness.js";
+import {
+  type ConformanceHarness,
+  createWorld,
+  expectFailsCleanly,
+  expectOrgKitError,
+} from "../testing/harness.js";
 
 /** Conformance: registration and user lookups. */
 export function usersConformance(harness: ConformanceHarness): void {
@@ -12,13 +17,19 @@ export function usersConformance(harness: ConformanceHarness): void {
           name: " Alice Smith ",
           password: "correct horse battery staple",
         });
-        expect(user).toMatchObject({ id: "alice-smith", email: "alice.smith@example.test", name: "Alice Smith" });
+        expect(user).toMatchObject({
+          id: "alice-smith",
+          email: "alice.smith@example.test",
+          name: "Alice Smith",
+        });
         expect(user.hasPassword).toBe(true);
         expect(user.emailVerified).toBe(false);
         const stored = await w.storage.users.getById("alice-smith");
         expect(stored?.passwordHash).toMatch(/^\$scrypt\$ln=\d+,r=\d+,p=\d+\$/);
         expect(JSON.stringify(await w.dump())).not.toContain("correct horse");
-        expect(await w.orgkit.system().users.findByEmail("ALICE.SMITH@example.test ")).toMatchObject({ id: user.id });
+        expect(await w.orgkit.system().users.findByEmail("ALICE.SMITH@example.test ")).toMatchObject({
+          id: user.id,
+        });
       });
 
       it("records USER_CREATE in the audit trail", async () => {
@@ -67,7 +78,12 @@ export function usersConformance(harness: ConformanceHarness): void {
         [{ email: "x@example.test", name: "X", admin: true }, "admin"],
       ])("refuses bad input %j naming the field, and writes nothing", async (input, param) => {
         const w = await createWorld(harness);
-        await expectFailsCleanly(w, () => w.orgkit.users.register(input as never), "VALIDATION_FAILED", param);
+        await expectFailsCleanly(
+          w,
+          () => w.orgkit.users.register(input as never),
+          "VALIDATION_FAILED",
+          param,
+        );
       });
     });
 
@@ -77,15 +93,24 @@ export function usersConformance(harness: ConformanceHarness): void {
         const alice = await w.user("Alice");
         const bob = await w.user("Bob");
         expect(await w.orgkit.as({ userId: alice.id }).users.get(alice.id)).toHaveProperty("email");
-        expect(await w.orgkit.as({ userId: alice.id }).users.get(bob.id)).toEqual({ id: bob.id, name: "Bob" });
-        expect(await w.orgkit.as({ userId: bob.id }).users.me()).toMatchObject({ id: bob.id, email: bob.email });
+        expect(await w.orgkit.as({ userId: alice.id }).users.get(bob.id)).toEqual({
+          id: bob.id,
+          name: "Bob",
+        });
+        expect(await w.orgkit.as({ userId: bob.id }).users.me()).toMatchObject({
+          id: bob.id,
+          email: bob.email,
+        });
         await expectOrgKitError(w.orgkit.as({ userId: alice.id }).users.get("nobody"), "NOT_FOUND", "userId");
       });
 
       it("keeps finding by email to trusted code", async () => {
         const w = await createWorld(harness);
         const alice = await w.user("Alice");
-        await expectOrgKitError(w.orgkit.as({ userId: alice.id }).users.findByEmail(alice.email), "FORBIDDEN");
+        await expectOrgKitError(
+          w.orgkit.as({ userId: alice.id }).users.findByEmail(alice.email),
+          "FORBIDDEN",
+        );
         expect(await w.orgkit.system().users.findByEmail("nobody@example.test")).toBeNull();
         await expectOrgKitError(w.orgkit.system().users.findByEmail("nope"), "VALIDATION_FAILED", "email");
       });

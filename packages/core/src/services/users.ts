@@ -2,7 +2,12 @@ import { notFound, OrgKitError } from "../errors.js";
 import { newKey, randomBase62 } from "../internal/ids.js";
 import { hashPassword } from "../internal/password.js";
 import { AccountIdSchema, EmailSchema, parseInput } from "../schemas/common.js";
-import { type PublicUser, type RegisterUserInput, RegisterUserInputSchema, type User } from "../schemas/user.js";
+import {
+  type PublicUser,
+  type RegisterUserInput,
+  RegisterUserInputSchema,
+  type User,
+} from "../schemas/user.js";
 import { isUniqueViolation } from "../storage/errors.js";
 import { requireUser } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
@@ -53,7 +58,8 @@ export function registrationService(ctx: CallContext): RegistrationService {
   return {
     async register(input) {
       const data = parseInput(RegisterUserInputSchema, input);
-      const passwordHash = data.password === undefined ? null : await hashPassword(data.password, ctx.rt.passwordParams);
+      const passwordHash =
+        data.password === undefined ? null : await hashPassword(data.password, ctx.rt.passwordParams);
       for (let attempt = 0; ; attempt++) {
         const id = data.id ?? idCandidate(data.email, attempt);
         try {
@@ -78,7 +84,10 @@ export function registrationService(ctx: CallContext): RegistrationService {
           return toUser(user);
         } catch (error) {
           if (isUniqueViolation(error, "user_email")) {
-            throw new OrgKitError("CONFLICT", { param: "email", message: "An account with this email already exists." });
+            throw new OrgKitError("CONFLICT", {
+              param: "email",
+              message: "An account with this email already exists.",
+            });
           }
           if (isUniqueViolation(error, "account_id")) {
             if (data.id !== undefined || attempt >= 4) {
@@ -109,7 +118,9 @@ export function usersService(ctx: CallContext): UsersService {
     },
     async findByEmail(email) {
       if (ctx.actor.type !== "system") {
-        throw new OrgKitError("FORBIDDEN", { message: "Looking users up by email is for trusted code only." });
+        throw new OrgKitError("FORBIDDEN", {
+          message: "Looking users up by email is for trusted code only.",
+        });
       }
       const normalized = parseInput(EmailSchema, email, "email");
       const user = await ctx.rt.storage.users.getByEmail(normalized);

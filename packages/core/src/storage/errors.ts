@@ -32,6 +32,11 @@ export class UniqueViolationError extends Error {
 }
 
 /** True when `error` is a {@link UniqueViolationError}, optionally on the given constraint. */
-export function isUniqueViolation(error: unknown, constraint?: UniqueConstraint): error is UniqueViolationError {
-  return error instanceof UniqueViolationError && (constraint === undefined || error.constraint === constraint);
+export function isUniqueViolation(
+  error: unknown,
+  constraint?: UniqueConstraint,
+): error is UniqueViolationError {
+  return (
+    error instanceof UniqueViolationError && (constraint === undefined || error.constraint === constraint)
+  );
 }

@@ -21,9 +21,11 @@ export interface OutboxStore {
   /** The message, or null. */
   get(id: string): Promise<OutboxMessageRecord | null>;
   /** Messages in a status, oldest first, strictly after the `after` id. */
-  list(query: { status?: OutboxStatus | undefined; limit: number; after?: string | undefined }): Promise<
-    OutboxMessageRecord[]
-  >;
+  list(query: {
+    status?: OutboxStatus | undefined;
+    limit: number;
+    after?: string | undefined;
+  }): Promise<OutboxMessageRecord[]>;
   /** Marks a message sent and erases its body and data (they may carry a secret link). */
   markSent(id: string, at: Date): Promise<void>;
   /** Records a failed delivery attempt; the message stays for a retry. */

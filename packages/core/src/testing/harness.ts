@@ -1,8 +1,8 @@
 import { expect, onTestFinished } from "vitest";
+import type { OrganizationRole } from "../authz/scopes.js";
 import { type ErrorCode, OrgKitError } from "../errors.js";
 import type { Mailer, OutgoingMessage } from "../mail.js";
 import { createOrgKit, type OrgKit, type OrgKitOptions } from "../orgkit.js";
-import type { OrganizationRole } from "../authz/scopes.js";
 import type { Organization } from "../schemas/organization.js";
 import type { User } from "../schemas/user.js";
 import type { Clock } from "../services/runtime.js";

@@ -1,0 +1,102 @@
+import type { Storage, StorageCapabilities, Stores } from "@orgkit/core";
+import { type Kysely, Migrator } from "kysely";
+import { KyselyAuditStore } from "./kysely-audit-store.js";
+import { KyselyInvitationStore } from "./kysely-invitation-store.js";
+import { KyselyMemberStore } from "./kysely-member-store.js";
+import { KyselyOrganizationStore } from "./kysely-organization-store.js";
+import { KyselyOutboxStore } from "./kysely-outbox-store.js";
+import { KyselyUserStore } from "./kysely-user-store.js";
+import { createMigrationProvider } from "./migrations.js";
+import type { Database } from "./schema.js";
+import type { ClassifyError, StoreContext } from "./store-context.js";
+
+/**
+ * What differs between engines, as data and hooks, so that no query asks which engine it runs on.
+ */
+export interface DialectHooks {
+  /** Reported as `storage.capabilities`. */
+  readonly capabilities: StorageCapabilities;
+  /**
+   * Runs `fn` in one write transaction on `db`: commits when it resolves, rolls back when it
+   * throws, and may run it again after a serialization failure or deadlock.
+   */
+  runInTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Maps the engine's unique-violation error to the logical constraint, or null for any other error. */
+  readonly classifyError: ClassifyError;
+  /**
+   * The collation given to the text columns lists are ordered by (see `MigrationOptions`).
+   * Default: the engine's default collation.
+   */
+  readonly sortCollation?: string | undefined;
+  /**
+   * Prepares the database before migrating (creating a schema, say) and returns the schema that
+   * holds Kysely's migration bookkeeping tables. Default: nothing to prepare, the default schema.
+   */
+  prepareMigrations?(db: Kysely<Database>): Promise<string | undefined>;
+}
+
+/** Options of {@link createKyselyStorage}. */
+export interface KyselyStorageOptions {
+  /** A Kysely instance on the engine, typed with orgkit's {@link Database}. */
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectHooks;
+  /** When true, `close()` destroys `db` (and with it the connection or pool). Default: false. */
+  readonly ownsConnection?: boolean | undefined;
+}
+
+/**
+ * The storage port implemented with Kysely on any engine described by `dialect`. The SQLite and
+ * Postgres entry points (`@orgkit/adapters/sqlite`, `@orgkit/adapters/postgres`) build it for you.
+ *
+ * @example
+ * ```ts
+ * const storage = createKyselyStorage({ db, dialect: myDialectHooks, ownsConnection: true });
+ * await storage.migrate();
+ * ```
+ */
+export function createKyselyStorage(options: KyselyStorageOptions): Storage {
+  const { db, dialect } = options;
+  const top = createStores({
+    db,
+    classifyError: dialect.classifyError,
+    atomic: (fn) => dialect.runInTransaction(db, fn),
+  });
+
+  return {
+    ...top,
+    capabilities: dialect.capabilities,
+
+    async migrate() {
+      const migrationTableSchema = await dialect.prepareMigrations?.(db);
+      const migrator = new Migrator({
+        db,
+        provider: createMigrationProvider({ sortCollation: dialect.sortCollation }),
+        ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+
+    transaction(fn) {
+      return dialect.runInTransaction(db, (tx) =>
+        fn(createStores({ db: tx, classifyError: dialect.classifyError, atomic: (work) => work(tx) })),
+      );
+    },
+
+    async close() {
+      if (options.ownsConnection) await db.destroy();
+    },
+  };
+}
+
+/** Every Kysely store, bound to one connection or transaction. */
+export function createStores(ctx: StoreContext): Stores {
+  return {
+    users: new KyselyUserStore(ctx),
+    organizations: new KyselyOrganizationStore(ctx),
+    members: new KyselyMemberStore(ctx),
+    invitations: new KyselyInvitationStore(ctx),
+    audit: new KyselyAuditStore(ctx),
+    outbox: new KyselyOutboxStore(ctx),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The one table from the schema's unique indexes to the port's logical constraints. Engines name
+ * a violated index differently (SQLite lists `table.column`s, Postgres gives the index name), so
+ * each entry carries both.
+ */
+import type { UniqueConstraint } from "@orgkit/core";
+
+/** A unique index of the schema and the logical constraint it enforces. */
+export interface UniqueIndex {
+  /** The index or constraint name (what Postgres reports). */
+  readonly name: string;
+  readonly table: string;
+  /** Its columns in order (what SQLite reports). */
+  readonly columns: readonly string[];
+  readonly constraint: UniqueConstraint;
+}
+
+/** Every unique index that backs a logical constraint; others (internal keys) map to none. */
+export const UNIQUE_INDEXES: readonly UniqueIndex[] = [
+  { name: "accounts_pkey", table: "accounts", columns: ["id"], constraint: "account_id" },
+  { name: "users_id_key", table: "users", columns: ["id"], constraint: "account_id" },
+  { name: "organizations_id_key", table: "organizations", columns: ["id"], constraint: "account_id" },
+  { name: "users_email_key", table: "users", columns: ["email"], constraint: "user_email" },
+  {
+    name: "organizations_name_key_key",
+    table: "organizations",
+    columns: ["name_key"],
+    constraint: "organization_name",
+  },
+  {
+    name: "memberships_pkey",
+    table: "memberships",
+    columns: ["organization_key", "user_key"],
+    constraint: "membership",
+  },
+  {
+    name: "invitations_pending_email_key",
+    table: "invitations",
+    columns: ["organization_key", "email"],
+    constraint: "pending_invitation",
+  },
+  {
+    name: "invitations_token_hash_key",
+    table: "invitations",
+    columns: ["token_hash"],
+    constraint: "invitation_token",
+  },
+];
+
+const byName = new Map(UNIQUE_INDEXES.map((index) => [index.name, index.constraint]));
+const byColumns = new Map(
+  UNIQUE_INDEXES.map((index) => [
+    index.columns.map((c) => `${index.table}.${c}`).join(", "),
+    index.constraint,
+  ]),
+);
+
+/** The logical constraint behind an index name, or null. */
+export function constraintByIndexName(name: string): UniqueConstraint | null {
+  return byName.get(name) ?? null;
+}
+
+/** The logical constraint behind a `table.column[, table.column]` list, or null. */
+export function constraintByColumns(columns: string): UniqueConstraint | null {
+  return byColumns.get(columns) ?? null;
+}
