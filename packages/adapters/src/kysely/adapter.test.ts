@@ -215,7 +215,14 @@ for (const make of [sqliteEngine, postgresEngine]) {
       it("maps a second membership of the same user to membership", async () => {
         const org = await storage.organizations.insert(newOrganization("hooli"));
         const user = await storage.users.insert(newUser("fay"));
-        const membership = { organizationKey: org.key, userKey: user.key, role: "admin" as const, at: T0 };
+        const membership = {
+          organizationKey: org.key,
+          userKey: user.key,
+          role: "admin" as const,
+          name: user.name,
+          email: user.email,
+          at: T0,
+        };
         await storage.members.insert(membership);
         await expectUnique(storage.members.insert({ ...membership, role: "org_contributor" }), "membership");
       });
@@ -308,6 +315,8 @@ for (const make of [sqliteEngine, postgresEngine]) {
                       organizationKey: org.key,
                       userKey: user.key,
                       role: "admin",
+                      name: user.name,
+                      email: user.email,
                       at: later(1000),
                     });
                   }
@@ -348,8 +357,8 @@ for (const make of [sqliteEngine, postgresEngine]) {
     describe("when reading numbers and times", () => {
       it("returns versions and counts as numbers and times as exact Dates", async () => {
         const org = await storage.organizations.insert(newOrganization("massive"));
-        expect(await storage.organizations.lock(org.key)).toBe(2);
-        expect(await storage.organizations.lock(org.key)).toBe(3);
+        expect((await storage.organizations.lock(org.key))?.version).toBe(2);
+        expect((await storage.organizations.lock(org.key))?.version).toBe(3);
         const stored = await storage.organizations.getByKey(org.key);
         expect(stored?.version).toBe(3);
         expect(stored?.createdAt).toEqual(T0);
@@ -366,7 +375,7 @@ for (const make of [sqliteEngine, postgresEngine]) {
           const stored = await hosted.storage.organizations.getByKey(org.key);
           expect(stored?.version).toBe(2);
           expect(stored?.createdAt).toEqual(T0);
-          expect(await hosted.storage.organizations.lock(org.key)).toBe(3);
+          expect((await hosted.storage.organizations.lock(org.key))?.version).toBe(3);
           await hosted.storage.close();
         } finally {
           await hosted.closeHost();
@@ -388,6 +397,8 @@ for (const make of [sqliteEngine, postgresEngine]) {
               organizationKey: org.key,
               userKey: user.key,
               role: "admin",
+              name: user.name,
+              email: user.email,
               at: T0,
             });
           }
@@ -420,6 +431,8 @@ for (const make of [sqliteEngine, postgresEngine]) {
             organizationKey: org.key,
             userKey: user.key,
             role: "admin",
+            name: user.name,
+            email: user.email,
             at: later(i),
           });
         }

@@ -55,32 +55,23 @@ export class KyselyMemberStore implements MemberStore {
 
   async insert(membership: NewMembership): Promise<MembershipRecord> {
     const at = membership.at.getTime();
-    await this.ctx.atomic(async (db) => {
-      const user = await db
-        .selectFrom("users")
-        .select(["name", "email"])
-        .where("key", "=", membership.userKey)
-        .executeTakeFirst();
-      // A missing user is left to the foreign key, so the error is the engine's own.
-      const name = user?.name ?? "";
-      const email = user?.email ?? "";
-      await translateUnique(
-        this.ctx.classifyError,
-        db
-          .insertInto("memberships")
-          .values({
-            organization_key: membership.organizationKey,
-            user_key: membership.userKey,
-            role: membership.role,
-            sort_name: memberSortName(name),
-            email,
-            search: memberSearchText(name, email),
-            created_at: at,
-            updated_at: at,
-          })
-          .execute(),
-      );
-    });
+    const { name, email } = membership;
+    await translateUnique(
+      this.ctx.classifyError,
+      this.ctx.db
+        .insertInto("memberships")
+        .values({
+          organization_key: membership.organizationKey,
+          user_key: membership.userKey,
+          role: membership.role,
+          sort_name: memberSortName(name),
+          email,
+          search: memberSearchText(name, email),
+          created_at: at,
+          updated_at: at,
+        })
+        .execute(),
+    );
     return {
       organizationKey: membership.organizationKey,
       userKey: membership.userKey,

@@ -118,14 +118,14 @@ export class KyselyOrganizationStore implements OrganizationStore {
     });
   }
 
-  async lock(key: string): Promise<number | null> {
+  async lock(key: string): Promise<OrganizationRecord | null> {
     const row = await this.ctx.db
       .updateTable("organizations")
       .set({ version: sql`version + 1` })
       .where("key", "=", key)
-      .returning("version")
+      .returningAll()
       .executeTakeFirst();
-    return row ? Number(row.version) : null;
+    return row ? toOrganizationRecord(row) : null;
   }
 }
 

@@ -2,10 +2,10 @@
  * The SQLite entry point: orgkit's storage on one database file through better-sqlite3.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Storage } from "@orgkit/core";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { Kysely, type SqliteDatabase, SqliteDialect, sql } from "kysely";
 import { createKyselyStorage, type DialectHooks } from "../kysely/kysely-storage.js";
 import type { Database } from "../kysely/schema.js";
 import { constraintByColumns, constraintByIndexName } from "../kysely/unique-constraints.js";
@@ -45,38 +45,69 @@ export function sqliteAdapter(options: SqliteAdapterOptions): Storage {
   const database = owned ? openDatabase(options.filename) : options.database;
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return createKyselyStorage({ db, dialect: sqliteDialectHooks, ownsConnection: owned });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  return createKyselyStorage({ db, dialect: sqliteDialectHooks(database), ownsConnection: owned });
+}
+
+/** Statements kept prepared per connection; orgkit issues a few dozen distinct ones. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running most
+ * of orgkit's queries. This wraps the database so that `prepare` reuses a statement per SQL text
+ * (least recently used dropped past {@link STATEMENT_CACHE_SIZE}). Safe because the driver runs
+ * one statement at a time on a connection and never leaves one iterating.
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      } else {
+        cache.delete(text);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /**
- * Takes the write lock with `BEGIN IMMEDIATE`, waiting up to {@link BUSY_TIMEOUT_MS} for another
- * connection to release it. The wait is asynchronous: better-sqlite3 is synchronous, so waiting
- * in SQLite's busy handler would block the event loop, and with it a connection in this same
- * process that holds the lock and only needs a turn of the loop to commit. So the busy handler is
- * off while this one statement runs, and SQLITE_BUSY is retried after a short jittered sleep.
+ * One write lock per database file in this process. better-sqlite3 is synchronous: if two
+ * adapters of one process opened the same file and one waited for the other's write lock in
+ * SQLite's busy handler, it would block the event loop, and with it the holder, which needs a
+ * turn of the loop to commit (a deadlock until the timeout). So writers of one process queue
+ * here, asynchronously, and only writers of other processes are waited for by `busy_timeout`.
  */
-async function beginImmediate(conn: Kysely<Database>): Promise<void> {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  await sql`pragma busy_timeout = 0`.execute(conn);
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await sql`begin immediate`.execute(conn);
-        return;
-      } catch (error) {
-        if (!isBusy(error) || Date.now() >= deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(25, 2 ** attempt)));
-      }
-    }
-  } finally {
-    await sql.raw(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`).execute(conn);
-  }
+const WRITE_QUEUES = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+
+function writeQueueKey(database: BetterSqlite3.Database): string | null {
+  const name = database.name;
+  if (database.memory || name === "" || name === ":memory:" || name.startsWith("file:")) return null;
+  return resolve(name);
 }
 
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+async function inWriteQueue<T>(key: string | null, fn: () => Promise<T>): Promise<T> {
+  if (key === null) return fn();
+  let queue = WRITE_QUEUES.get(key);
+  if (queue === undefined) {
+    queue = { tail: Promise.resolve(), waiting: 0 };
+    WRITE_QUEUES.set(key, queue);
+  }
+  const entry = queue;
+  entry.waiting += 1;
+  const run = entry.tail.then(fn, fn);
+  entry.tail = run.catch(() => undefined);
+  try {
+    return await run;
+  } finally {
+    entry.waiting -= 1;
+    if (entry.waiting === 0) WRITE_QUEUES.delete(key);
+  }
 }
 
 function openDatabase(filename: string): BetterSqlite3.Database {
@@ -90,27 +121,38 @@ function openDatabase(filename: string): BetterSqlite3.Database {
   return database;
 }
 
-/** SQLite's part of the Kysely storage: one writer at a time, errors read from the message. */
-export const sqliteDialectHooks: DialectHooks = {
-  capabilities: { engine: "sqlite", concurrentWriters: false },
+/**
+ * SQLite's part of the Kysely storage for one database: one writer at a time (`BEGIN IMMEDIATE`,
+ * queued per file within this process), unique violations read from the error message.
+ */
+export function sqliteDialectHooks(database: BetterSqlite3.Database): DialectHooks {
+  const queueKey = writeQueueKey(database);
+  return {
+    ...SQLITE_HOOKS,
+    runInTransaction: (db, fn) => inWriteQueue(queueKey, () => runInTransaction(db, fn)),
+  };
+}
 
-  runInTransaction(db, fn) {
-    // Kysely's SQLite driver has a single connection behind a mutex: holding it for the whole
-    // transaction keeps this process's other queries out of it.
-    return db.connection().execute(async (conn) => {
-      await beginImmediate(conn);
-      try {
-        const result = await fn(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => {
-          // The engine may already have rolled back (after SQLITE_FULL, say); the original error matters.
-        });
-        throw error;
-      }
-    });
-  },
+function runInTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  // Kysely's SQLite driver has a single connection behind a mutex: holding it for the whole
+  // transaction keeps this adapter's other queries out of it.
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => {
+        // The engine may already have rolled back (after SQLITE_FULL, say); the original error matters.
+      });
+      throw error;
+    }
+  });
+}
+
+const SQLITE_HOOKS: Omit<DialectHooks, "runInTransaction"> = {
+  capabilities: { engine: "sqlite", concurrentWriters: false },
 
   classifyError(error) {
     if (!(error instanceof Error) || !("code" in error)) return null;

@@ -2,7 +2,7 @@ import { type AuthorizationSubject, authorize, type Decision, snapshotForRole } 
 import type { Scope } from "../authz/scopes.js";
 import { notFound, OrgKitError } from "../errors.js";
 import type { AccessRow } from "../storage/member-store.js";
-import type { UserRecord } from "../storage/records.js";
+import type { OrganizationRecord, UserRecord } from "../storage/records.js";
 import type { Stores } from "../storage/storage.js";
 import type { CallContext } from "./runtime.js";
 
@@ -83,6 +83,11 @@ export async function authorizeOrganization(
   return decide(ctx, await readAccess(ctx.rt.storage, ctx, organizationId), scope);
 }
 
+/** An organization locked for writing, with its record as of the lock. */
+export interface Locked extends Granted {
+  readonly record: OrganizationRecord;
+}
+
 /**
  * Inside a write transaction: locks the organization (bumping its version) and, when anything
  * changed since `granted` was read, authorizes again against the locked state, so that a member
@@ -93,14 +98,13 @@ export async function lockAndRecheck(
   ctx: CallContext,
   granted: Granted,
   scope: Scope | null,
-): Promise<Granted> {
-  const version = await tx.organizations.lock(granted.organization.key);
-  if (version === null) throw notFound("organizationId");
-  if (version === granted.organization.version + 1) {
-    return { ...granted, organization: { ...granted.organization, version } };
-  }
+): Promise<Locked> {
+  const record = await tx.organizations.lock(granted.organization.key);
+  if (record === null) throw notFound("organizationId");
+  const organization = { key: record.key, id: record.id, version: record.version };
+  if (record.version === granted.organization.version + 1) return { ...granted, organization, record };
   const again = decide(ctx, await readAccess(tx, ctx, granted.organization.id), scope);
-  return { ...again, organization: { ...again.organization, version } };
+  return { ...again, organization, record };
 }
 
 /** The acting user's record; UNAUTHENTICATED when the actor is not a user or no longer exists. */

@@ -14,7 +14,13 @@ import type { Organization } from "../schemas/organization.js";
 import { isUniqueViolation } from "../storage/errors.js";
 import type { InvitationRecord, OrganizationRecord } from "../storage/records.js";
 import type { Stores } from "../storage/storage.js";
-import { authorizeOrganization, type Granted, lockAndRecheck, requireUser } from "./access-control.js";
+import {
+  authorizeOrganization,
+  type Granted,
+  type Locked,
+  lockAndRecheck,
+  requireUser,
+} from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { deliver, enqueueMessage } from "./mail-delivery.js";
@@ -144,16 +150,15 @@ export function invitationsService(ctx: CallContext): InvitationsService {
   /** Issues a token and an outbox message inside `tx`; used by create and resend. */
   async function issue(
     tx: Stores,
-    granted: Granted,
+    locked: Locked,
     write: (token: { token: string; tokenHash: string }, expiresAt: Date) => Promise<InvitationRecord>,
   ): Promise<{ record: InvitationRecord; token: string; acceptUrl: string; message: OutgoingMessage }> {
-    const organization = await tx.organizations.getByKey(granted.organization.key);
-    if (organization === null) throw new OrgKitError("NOT_FOUND", { param: "organizationId" });
+    const organization = locked.record;
     const token = newToken();
     const expiresAt = new Date(rt.clock.now().getTime() + rt.invitationTtlMs);
     const record = await write(token, expiresAt);
     const acceptUrl = rt.invitationLink(token.token);
-    const name = await inviterName(tx, granted.userKey);
+    const name = await inviterName(tx, locked.userKey);
     const message = await enqueueMessage(
       tx,
       rt,
@@ -349,8 +354,8 @@ export function invitationsService(ctx: CallContext): InvitationsService {
       if (user.email !== invitation.email) throw new OrgKitError("INVITATION_EMAIL_MISMATCH");
       return rt.storage.transaction(async (tx) => {
         const at = rt.clock.now();
-        const version = await tx.organizations.lock(invitation.organizationKey);
-        if (version === null) throw new OrgKitError("NOT_FOUND", { param: "token" });
+        const organization = await tx.organizations.lock(invitation.organizationKey);
+        if (organization === null) throw new OrgKitError("NOT_FOUND", { param: "token" });
         if (
           !(await tx.invitations.transition(invitation.key, {
             to: "accepted",
@@ -368,12 +373,12 @@ export function invitationsService(ctx: CallContext): InvitationsService {
           organizationKey: invitation.organizationKey,
           userKey: user.key,
           role: invitation.role,
+          name: user.name,
+          email: user.email,
           at,
         });
         // The token reached the invitee's mailbox, so accepting it proves they own the address.
         if (!user.emailVerified) await tx.users.markEmailVerified(user.key, at);
-        const organization = await tx.organizations.getByKey(invitation.organizationKey);
-        if (organization === null) throw new OrgKitError("NOT_FOUND", { param: "token" });
         await recordAudit(tx, ctx, {
           organizationId: organization.id,
           action: "ORGANIZATION_INVITATION_ACCEPT",

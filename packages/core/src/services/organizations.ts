@@ -115,7 +115,14 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
             description: data.description ?? null,
             at,
           });
-          await tx.members.insert({ organizationKey: created.key, userKey: user.key, role: "admin", at });
+          await tx.members.insert({
+            organizationKey: created.key,
+            userKey: user.key,
+            role: "admin",
+            name: user.name,
+            email: user.email,
+            at,
+          });
           await recordAudit(tx, ctx, {
             organizationId: created.id,
             action: "ORGANIZATION_CREATE",
@@ -154,9 +161,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
       const granted = await authorizeOrganization(ctx, organizationId, "org:update");
       const updated = await rt.storage
         .transaction(async (tx) => {
-          await lockAndRecheck(tx, ctx, granted, "org:update");
-          const before = await tx.organizations.getByKey(granted.organization.key);
-          if (before === null) throw new OrgKitError("NOT_FOUND", { param: "organizationId" });
+          const { record: before } = await lockAndRecheck(tx, ctx, granted, "org:update");
           const patch: OrganizationPatch = {
             ...data,
             ...(data.name === undefined ? {} : { nameKey: organizationNameKey(data.name) }),
@@ -181,9 +186,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
     async delete(organizationId) {
       const granted = await authorizeOrganization(ctx, organizationId, "org:delete");
       await rt.storage.transaction(async (tx) => {
-        await lockAndRecheck(tx, ctx, granted, "org:delete");
-        const organization = await tx.organizations.getByKey(granted.organization.key);
-        if (organization === null) throw new OrgKitError("NOT_FOUND", { param: "organizationId" });
+        const { record: organization } = await lockAndRecheck(tx, ctx, granted, "org:delete");
         await recordAudit(tx, ctx, {
           organizationId: organization.id,
           action: "ORGANIZATION_DELETE",

@@ -6,6 +6,9 @@ export interface NewMembership {
   readonly organizationKey: string;
   readonly userKey: string;
   readonly role: OrganizationRole;
+  /** The member's current name and email, kept on the membership so that lists walk one index. */
+  readonly name: string;
+  readonly email: string;
   readonly at: Date;
 }
 

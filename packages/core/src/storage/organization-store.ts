@@ -59,9 +59,9 @@ export interface OrganizationStore {
   delete(key: string): Promise<boolean>;
   /**
    * Increments the organization's version and locks its row until the transaction ends; returns
-   * the new version, or null when it does not exist. Every membership, team, role or policy
+   * the locked record (with the new version), or null when it does not exist. Every membership, team, role or policy
    * change MUST call it first: it serializes such changes per organization (so invariants such as
    * "at least one admin" can be checked by reading) and invalidates cached permission snapshots.
    */
-  lock(key: string): Promise<number | null>;
+  lock(key: string): Promise<OrganizationRecord | null>;
 }
