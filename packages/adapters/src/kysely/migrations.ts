@@ -10,9 +10,11 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely
 /** Engine details a migration needs. */
 export interface MigrationOptions {
   /**
-   * The collation of the text columns that lists are ordered by, so that every engine orders
-   * text by code point (SQLite's default `BINARY` does; Postgres needs `"C"`, as its database
-   * default follows the locale). Default: the column's default collation.
+   * The collation of the text columns that lists are ordered by (names and emails), so that every
+   * engine orders text by code point (SQLite's default `BINARY` does; Postgres needs `"C"`, as its
+   * database default follows the locale). Keys keep the default collation: they are joined on,
+   * and a join between columns of different collations cannot use their indexes. Default: the
+   * column's default collation.
    */
   readonly sortCollation?: string | undefined;
 }
@@ -58,7 +60,7 @@ export function createMigrations(options: MigrationOptions = {}): Record<string,
 
         await db.schema
           .createTable("organizations")
-          .addColumn("key", sortText, (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
           .addColumn("id", "text", (c) => c.notNull())
           .addColumn("name", sortText, (c) => c.notNull())
           .addColumn("name_key", "text", (c) => c.notNull())
@@ -78,7 +80,7 @@ export function createMigrations(options: MigrationOptions = {}): Record<string,
         await db.schema
           .createTable("memberships")
           .addColumn("organization_key", "text", (c) => c.notNull())
-          .addColumn("user_key", sortText, (c) => c.notNull())
+          .addColumn("user_key", "text", (c) => c.notNull())
           .addColumn("role", "text", (c) => c.notNull())
           .addColumn("sort_name", sortText, (c) => c.notNull())
           .addColumn("email", sortText, (c) => c.notNull())
@@ -111,7 +113,7 @@ export function createMigrations(options: MigrationOptions = {}): Record<string,
 
         await db.schema
           .createTable("invitations")
-          .addColumn("key", sortText, (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
           .addColumn("organization_key", "text", (c) => c.notNull())
           .addColumn("email", "text", (c) => c.notNull())
           .addColumn("role", "text", (c) => c.notNull())
