@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: "node20",
   external: ["vitest", "fast-check"],
+  // import.meta.url in the CommonJS build (the password lists are loaded with createRequire).
+  shims: true,
 });

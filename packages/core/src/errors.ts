@@ -27,9 +27,25 @@ export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
  */
 export const ERROR_CODES = {
   VALIDATION_FAILED: { category: "validation", message: "The request is not valid." },
+  PASSWORD_POLICY_VIOLATION: {
+    category: "validation",
+    message: "The password does not meet the password policy.",
+  },
   INVALID_CURSOR: { category: "validation", message: "The cursor is malformed or belongs to another list." },
   UNAUTHENTICATED: { category: "unauthenticated", message: "Sign in to continue." },
+  INVALID_CREDENTIALS: {
+    category: "unauthenticated",
+    message: "The email address or the password is not right.",
+  },
   FORBIDDEN: { category: "forbidden", message: "You do not have permission to do this." },
+  SSO_REQUIRED: {
+    category: "forbidden",
+    message: "Your organization requires single sign-on: sign in through your identity provider.",
+  },
+  TOKEN_POLICY_VIOLATION: {
+    category: "forbidden",
+    message: "An organization you belong to does not allow this token.",
+  },
   INVITATION_EMAIL_MISMATCH: {
     category: "forbidden",
     message: "This invitation was sent to another email address.",
@@ -50,6 +66,15 @@ export const ERROR_CODES = {
   INVITATION_DECLINED: { category: "gone", message: "This invitation was declined." },
   INVITATION_REVOKED: { category: "gone", message: "This invitation was rescinded." },
   INVITATION_EXPIRED: { category: "gone", message: "This invitation has expired." },
+  SAML_RESPONSE_INVALID: {
+    category: "unauthenticated",
+    message:
+      "Single sign-on failed: the identity provider's response was not accepted. Try signing in again.",
+  },
+  IDENTITY_PROVIDER_DISABLED: {
+    category: "forbidden",
+    message: "This identity provider is disabled; ask an administrator of your organization.",
+  },
   RATE_LIMITED: { category: "rate_limited", message: "Too many requests; try again later." },
   INTERNAL: { category: "internal", message: "Something went wrong on our side." },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;

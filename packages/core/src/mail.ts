@@ -6,7 +6,7 @@
  */
 
 /** The templates orgkit sends. `@orgkit/react/emails` renders each one. */
-export const MAIL_TEMPLATES = ["invitation"] as const;
+export const MAIL_TEMPLATES = ["invitation", "password-reset"] as const;
 /** One of {@link MAIL_TEMPLATES}. */
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
@@ -17,6 +17,14 @@ export interface InvitationMailData {
   readonly inviterName: string | null;
   readonly role: string;
   readonly acceptUrl: string;
+  readonly expiresAt: string;
+  readonly productName: string;
+}
+
+/** The data of the `password-reset` template. */
+export interface PasswordResetMailData {
+  readonly name: string;
+  readonly resetUrl: string;
   readonly expiresAt: string;
   readonly productName: string;
 }

@@ -2,19 +2,32 @@ import { isScope, type Scope } from "./authz/scopes.js";
 import { OrgKitError } from "./errors.js";
 import { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from "./internal/password.js";
 import type { Mailer } from "./mail.js";
+import { parseInput } from "./schemas/common.js";
+import { type PasswordPolicy, PasswordPolicySchema } from "./security/password-policy.js";
 import { type AccessService, accessService } from "./services/access.js";
 import { type InvitationsService, invitationsService } from "./services/invitations.js";
 import { type MembersService, membersService } from "./services/members.js";
 import { type OrganizationsService, organizationsService } from "./services/organizations.js";
 import { type OutboxService, outboxService } from "./services/outbox.js";
 import {
+  DEFAULT_RATE_LIMITS,
+  type RateLimiter,
+  type RateLimits,
+  storageRateLimiter,
+} from "./services/rate-limit.js";
+import {
   type CallActor,
   type CallContext,
+  type CallToken,
   type Clock,
   type Limits,
   type Runtime,
+  type SessionSettings,
   SnapshotCache,
 } from "./services/runtime.js";
+import { type SecurityService, securityService } from "./services/security.js";
+import { type AuthService, authService, type SessionsService, sessionsService } from "./services/sessions.js";
+import { type TokensService, tokensService } from "./services/tokens.js";
 import {
   type RegistrationService,
   registrationService,
@@ -48,9 +61,29 @@ export interface OrgKitOptions {
   readonly productName?: string;
   /** scrypt parameters for password hashes. Default N = 2^17, r = 8, p = 1. */
   readonly passwordHashing?: ScryptParams;
+  /**
+   * The password policy every password meets, whatever the user's organizations add on top.
+   * Default: NIST SP 800-63B (`DEFAULT_PASSWORD_POLICY`: 15 to 64 characters, no common passwords).
+   */
+  readonly passwordPolicy?: Partial<PasswordPolicy>;
+  /** Session lifetimes. Default: 30 days absolute, 7 days idle (sliding), renewal written once a minute. */
+  readonly sessions?: Partial<SessionSettings>;
+  /** Builds the password-reset link for a token. Default: `new URL("/reset-password/" + token, baseUrl)`. */
+  readonly passwordResetLink?: (token: string) => string;
+  /**
+   * Counts rate-limited calls (sign-in, invitations, token creation, SAML login). Default: counters
+   * in orgkit's storage, shared by every host instance. `false` turns rate limiting off.
+   */
+  readonly rateLimiter?: RateLimiter | false;
+  /** Overrides parts of {@link DEFAULT_RATE_LIMITS}. */
+  readonly rateLimits?: Partial<RateLimits>;
 }
 
-/** Who a call acts as: a user (optionally through a token with narrower scopes). */
+/**
+ * Who a call acts as: a user, optionally through a personal access token (whose scopes narrow
+ * the user's), optionally in an organization's context. `orgkit.auth.authenticate` and
+ * `orgkit.auth.authenticateToken` return one.
+ */
 export interface Actor {
   /** The user's public id. */
   readonly userId: string;
@@ -58,6 +91,10 @@ export interface Actor {
   readonly ip?: string;
   /** When the call is made with a personal access token: the token's scopes. */
   readonly scopes?: readonly Scope[];
+  /** When the call is made with a personal access token: the token (its policy is checked per organization). */
+  readonly token?: CallToken;
+  /** The organization the user acts as (a session's context), or null/absent for themself. */
+  readonly organizationId?: string | null;
 }
 
 /** The service surface bound to one actor. Authorization happens inside every call. */
@@ -67,6 +104,9 @@ export interface OrgKitServices {
   readonly members: MembersService;
   readonly invitations: InvitationsService;
   readonly access: AccessService;
+  readonly sessions: SessionsService;
+  readonly tokens: TokensService;
+  readonly security: SecurityService;
 }
 
 /** An orgkit instance: what {@link createOrgKit} returns. */
@@ -84,6 +124,8 @@ export interface OrgKit {
   system(options?: { ip?: string }): OrgKitServices;
   /** What anyone may do without signing in: register. */
   readonly users: RegistrationService;
+  /** Sign-in, sessions, tokens and password reset: what a login page and an API gateway need. */
+  readonly auth: AuthService;
   /** What anyone holding an invitation token may do: look it up and decline it. */
   readonly invitations: Pick<InvitationsService, "lookup" | "decline">;
   /** The outbox of outgoing mail. */
@@ -93,7 +135,8 @@ export interface OrgKit {
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => new Date() };
-const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const SEVEN_DAYS_MS = 7 * DAY_MS;
 
 function positiveInteger(value: number, param: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -149,6 +192,24 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
     mailer: options.mailer,
     onMailError: options.onMailError,
     snapshots: new SnapshotCache(),
+    passwordPolicy: parseInput(PasswordPolicySchema, { ...(options.passwordPolicy ?? {}) }, "passwordPolicy"),
+    passwordResetLink:
+      options.passwordResetLink ??
+      ((token) => new URL(`reset-password/${token}`, withSlash(baseUrl)).toString()),
+    sessions: {
+      ttlMs: positiveInteger(options.sessions?.ttlMs ?? 30 * DAY_MS, "sessions.ttlMs"),
+      idleMs: positiveInteger(options.sessions?.idleMs ?? 7 * DAY_MS, "sessions.idleMs"),
+      touchIntervalMs: positiveInteger(
+        options.sessions?.touchIntervalMs ?? 60_000,
+        "sessions.touchIntervalMs",
+      ),
+    },
+    rateLimiter:
+      options.rateLimiter === false
+        ? null
+        : (options.rateLimiter ??
+          storageRateLimiter(options.storage.rateLimits, options.clock ?? SYSTEM_CLOCK)),
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) },
   };
 
   const services = (actor: CallActor): OrgKitServices => {
@@ -159,6 +220,9 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
       members: membersService(ctx),
       invitations: invitationsService(ctx),
       access: accessService(ctx),
+      sessions: sessionsService(ctx),
+      tokens: tokensService(ctx),
+      security: securityService(ctx),
     };
   };
   const anonymous = invitationsService({ rt, actor: { type: "anonymous", ip: null } });
@@ -186,12 +250,20 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
         }
         tokenScopes = new Set(actor.scopes);
       }
-      return services({ type: "user", userId: actor.userId, ip: actor.ip ?? null, tokenScopes });
+      return services({
+        type: "user",
+        userId: actor.userId,
+        ip: actor.ip ?? null,
+        tokenScopes,
+        token: actor.token,
+        organizationId: actor.organizationId ?? null,
+      });
     },
     system(systemOptions) {
       return services({ type: "system", ip: systemOptions?.ip ?? null });
     },
     users: registrationService({ rt, actor: { type: "anonymous", ip: null } }),
+    auth: authService(rt),
     invitations: { lookup: anonymous.lookup, decline: anonymous.decline },
     outbox: outboxService(rt),
     close: () => rt.storage.close(),

@@ -5,6 +5,9 @@ import { KyselyInvitationStore } from "./kysely-invitation-store.js";
 import { KyselyMemberStore } from "./kysely-member-store.js";
 import { KyselyOrganizationStore } from "./kysely-organization-store.js";
 import { KyselyOutboxStore } from "./kysely-outbox-store.js";
+import { KyselyRateLimitStore, KyselySecuritySettingsStore } from "./kysely-security-store.js";
+import { KyselySessionStore } from "./kysely-session-store.js";
+import { KyselyTokenStore } from "./kysely-token-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
 import { createMigrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -96,6 +99,10 @@ export function createStores(ctx: StoreContext): Stores {
     organizations: new KyselyOrganizationStore(ctx),
     members: new KyselyMemberStore(ctx),
     invitations: new KyselyInvitationStore(ctx),
+    sessions: new KyselySessionStore(ctx),
+    tokens: new KyselyTokenStore(ctx),
+    security: new KyselySecuritySettingsStore(ctx),
+    rateLimits: new KyselyRateLimitStore(ctx),
     audit: new KyselyAuditStore(ctx),
     outbox: new KyselyOutboxStore(ctx),
   };

@@ -7,6 +7,7 @@
  */
 import type { Migration, MigrationProvider } from "kysely";
 import { foundation } from "./migrations/0001-foundation.js";
+import { identity } from "./migrations/0002-identity.js";
 
 /** Engine details a migration needs. */
 export interface MigrationOptions {
@@ -31,6 +32,7 @@ export interface MigrationOptions {
 export function createMigrations(options: MigrationOptions = {}): Record<string, Migration> {
   return {
     "0001_foundation": foundation(options),
+    "0002_identity": identity(options),
   };
 }
 

@@ -28,6 +28,10 @@ export interface UsersTable {
   organization_count: number;
   created_at: Int8;
   updated_at: Int8;
+  password_changed_at: Int8 | null;
+  failed_sign_ins: number;
+  failed_window_start: Int8 | null;
+  locked_until: Int8 | null;
 }
 
 /** Organizations; `name_key` is the case-insensitive name uniqueness is decided on. */
@@ -112,6 +116,69 @@ export interface OutboxTable {
 }
 
 /** orgkit's schema, for `Kysely<Database>`. */
+/** Past password hashes of a user, newest by `seq`. */
+export interface PasswordHistoryTable {
+  id: string;
+  user_key: string;
+  password_hash: string;
+  created_at: Int8;
+  seq: Int8;
+}
+
+/** Sessions; only the SHA-256 of the token is stored. */
+export interface SessionsTable {
+  key: string;
+  user_key: string;
+  organization_key: string | null;
+  token_hash: string;
+  created_at: Int8;
+  last_seen_at: Int8;
+  expires_at: Int8;
+  idle_expires_at: Int8;
+  revoked_at: Int8 | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Personal access tokens; only the SHA-256 of the token and a display prefix are stored. */
+export interface AccessTokensTable {
+  key: string;
+  user_key: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  /** JSON array of scopes. */
+  scopes_json: string;
+  expires_at: Int8 | null;
+  last_used_at: Int8 | null;
+  created_at: Int8;
+  revoked_at: Int8 | null;
+}
+
+/** Per-organization security documents (JSON). */
+export interface SecuritySettingsTable {
+  organization_key: string;
+  password_policy_json: string | null;
+  token_policy_json: string | null;
+  updated_at: Int8;
+}
+
+/** Pending password resets; only the SHA-256 of the emailed token is stored. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_key: string;
+  created_at: Int8;
+  expires_at: Int8;
+  used_at: Int8 | null;
+}
+
+/** Fixed-window rate-limit counters. */
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: Int8;
+  count: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -120,4 +187,10 @@ export interface Database {
   invitations: InvitationsTable;
   audit_events: AuditEventsTable;
   outbox: OutboxTable;
+  password_history: PasswordHistoryTable;
+  sessions: SessionsTable;
+  access_tokens: AccessTokensTable;
+  security_settings: SecuritySettingsTable;
+  rate_limits: RateLimitsTable;
+  password_resets: PasswordResetsTable;
 }

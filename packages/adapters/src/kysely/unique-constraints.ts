@@ -45,6 +45,18 @@ export const UNIQUE_INDEXES: readonly UniqueIndex[] = [
     columns: ["token_hash"],
     constraint: "invitation_token",
   },
+  {
+    name: "sessions_token_hash_key",
+    table: "sessions",
+    columns: ["token_hash"],
+    constraint: "session_token",
+  },
+  {
+    name: "access_tokens_token_hash_key",
+    table: "access_tokens",
+    columns: ["token_hash"],
+    constraint: "access_token",
+  },
 ];
 
 const byName = new Map(UNIQUE_INDEXES.map((index) => [index.name, index.constraint]));

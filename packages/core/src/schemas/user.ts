@@ -4,11 +4,22 @@ import { AccountIdSchema, DisplayNameSchema, EmailSchema } from "./common.js";
 /** Longest password accepted, in code points; longer input is refused before any hashing. */
 export const MAX_PASSWORD_LENGTH = 1024;
 
-/** A password as entered (the full per-organization policy builds on this bound). */
+/**
+ * A password as entered: only bounded here (a longer input is refused before any hashing); the
+ * password policies that apply decide the rest.
+ */
 export const PasswordSchema = z
   .string()
-  .min(8, "A password has at least 8 characters.")
+  .min(1, "Enter a password.")
   .max(MAX_PASSWORD_LENGTH, `A password has at most ${MAX_PASSWORD_LENGTH} characters.`);
+
+/** Input of `users.changePassword`. */
+export const ChangePasswordInputSchema = z
+  .object({ currentPassword: PasswordSchema.optional(), newPassword: PasswordSchema })
+  .strict();
+
+/** Input of `users.changePassword`. */
+export type ChangePasswordInput = z.input<typeof ChangePasswordInputSchema>;
 
 /** Input of `users.register`. */
 export const RegisterUserInputSchema = z
@@ -18,6 +29,8 @@ export const RegisterUserInputSchema = z
     /** The public account id; derived from the email when omitted. */
     id: AccountIdSchema.optional(),
     password: PasswordSchema.optional(),
+    /** The invitation that brought the user here: its organization's password policy applies too. */
+    invitationToken: z.string().max(128).optional(),
   })
   .strict();
 

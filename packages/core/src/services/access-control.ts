@@ -5,6 +5,7 @@ import type { AccessRow } from "../storage/member-store.js";
 import type { OrganizationRecord, UserRecord } from "../storage/records.js";
 import type { Stores } from "../storage/storage.js";
 import type { CallContext } from "./runtime.js";
+import { assertTokenAllowed } from "./security.js";
 
 /** An organization the actor was allowed to act on, as read before the write. */
 export interface Granted {
@@ -80,7 +81,12 @@ export async function authorizeOrganization(
   if (typeof organizationId !== "string" || organizationId.length === 0 || organizationId.length > 64) {
     throw notFound("organizationId");
   }
-  return decide(ctx, await readAccess(ctx.rt.storage, ctx, organizationId), scope);
+  const granted = decide(ctx, await readAccess(ctx.rt.storage, ctx, organizationId), scope);
+  // A token the organization's token policy forbids stops at its door (one more read, tokens only).
+  if (ctx.actor.type === "user" && ctx.actor.token !== undefined) {
+    await assertTokenAllowed(ctx.rt, granted.organization.key, ctx.actor.token);
+  }
+  return granted;
 }
 
 /** An organization locked for writing, with its record as of the lock. */

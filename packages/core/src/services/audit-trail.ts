@@ -17,6 +17,20 @@ export const AUDIT_ACTIONS = [
   "ORGANIZATION_INVITATION_CANCEL",
   "ORGANIZATION_INVITATION_ACCEPT",
   "ORGANIZATION_INVITATION_DECLINE",
+  "SECURITY_SIGN_IN",
+  "SECURITY_SIGN_OUT",
+  "SECURITY_SESSION_REVOKE",
+  "SECURITY_PASSWORD_CHANGE",
+  "SECURITY_PASSWORD_RESET",
+  "SECURITY_PASSWORD_POLICY_UPDATE",
+  "SECURITY_TOKEN_POLICY_UPDATE",
+  "SECURITY_TOKEN_CREATE",
+  "SECURITY_TOKEN_REVOKE",
+  "SECURITY_IDENTITY_PROVIDER_CREATE",
+  "SECURITY_IDENTITY_PROVIDER_UPDATE",
+  "SECURITY_IDENTITY_PROVIDER_DELETE",
+  "SECURITY_SSO_LOGIN",
+  "SECURITY_SSO_LOGIN_FAILED",
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. */
@@ -29,10 +43,19 @@ export function recordAudit(
   event: {
     organizationId: string | null;
     action: AuditAction;
-    targetType: "user" | "organization" | "membership" | "invitation";
+    targetType:
+      | "user"
+      | "organization"
+      | "membership"
+      | "invitation"
+      | "session"
+      | "token"
+      | "identity_provider";
     targetId: string;
     before?: unknown;
     after?: unknown;
+    /** Default `"success"`; a refused attempt worth keeping (a failed SSO login) is `"failure"`. */
+    outcome?: "success" | "failure";
   },
 ): Promise<void> {
   const actor = ctx.actor;
@@ -45,7 +68,7 @@ export function recordAudit(
     before: event.before ?? null,
     after: event.after ?? null,
     ip: actor.ip,
-    outcome: "success",
+    outcome: event.outcome ?? "success",
     at: ctx.rt.clock.now(),
   });
 }

@@ -2,7 +2,9 @@ import type { PermissionSnapshot } from "../authz/authorize.js";
 import type { Scope } from "../authz/scopes.js";
 import type { ScryptParams } from "../internal/password.js";
 import type { Mailer } from "../mail.js";
+import type { PasswordPolicy } from "../security/password-policy.js";
 import type { Storage } from "../storage/storage.js";
+import type { RateLimiter, RateLimits } from "./rate-limit.js";
 
 /** A source of the current time; tests pass a controllable one. Default: the system clock. */
 export interface Clock {
@@ -28,6 +30,30 @@ export interface Runtime {
   readonly mailer: Mailer | undefined;
   readonly onMailError: ((error: unknown, messageId: string) => void) | undefined;
   readonly snapshots: SnapshotCache;
+  readonly sessions: SessionSettings;
+  /** The host's base password policy. */
+  readonly passwordPolicy: PasswordPolicy;
+  readonly passwordResetLink: (token: string) => string;
+  /** Null when rate limiting is off. */
+  readonly rateLimiter: RateLimiter | null;
+  readonly rateLimits: RateLimits;
+}
+
+/** How long sessions live. */
+export interface SessionSettings {
+  /** Absolute lifetime. Default 30 days. */
+  readonly ttlMs: number;
+  /** Idle lifetime, renewed on use (sliding), never past the absolute one. Default 7 days. */
+  readonly idleMs: number;
+  /** Renewal is written at most this often, to keep reads cheap. Default 60 s. */
+  readonly touchIntervalMs: number;
+}
+
+/** The personal access token a call was authenticated with. */
+export interface CallToken {
+  readonly key: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
 }
 
 /** Who a service call acts as, resolved from the public actor. */
@@ -39,6 +65,10 @@ export type CallActor =
       readonly userId: string;
       readonly ip: string | null;
       readonly tokenScopes: ReadonlySet<Scope> | undefined;
+      /** Present when the call was authenticated with a personal access token. */
+      readonly token?: CallToken | undefined;
+      /** The organization the user acts as (a session's context), or null for themself. */
+      readonly organizationId?: string | null;
     };
 
 /** One service call's context. */

@@ -1,8 +1,10 @@
 import { notFound, OrgKitError } from "../errors.js";
-import { newKey, randomBase62 } from "../internal/ids.js";
-import { hashPassword } from "../internal/password.js";
+import { newKey, randomBase62, sha256Hex } from "../internal/ids.js";
+import { hashPassword, verifyPassword } from "../internal/password.js";
 import { AccountIdSchema, EmailSchema, parseInput } from "../schemas/common.js";
 import {
+  type ChangePasswordInput,
+  ChangePasswordInputSchema,
   type PublicUser,
   type RegisterUserInput,
   RegisterUserInputSchema,
@@ -13,6 +15,7 @@ import { requireUser } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import { toPublicUser, toUser } from "./mappers.js";
 import type { CallContext } from "./runtime.js";
+import { assertNoViolations, checkNewPassword, passwordPolicyFor } from "./security.js";
 
 /** Users as seen by an actor. */
 export interface UsersService {
@@ -25,6 +28,12 @@ export interface UsersService {
   get(userId: string): Promise<User | PublicUser>;
   /** Trusted code only (`orgkit.system()`): the user with this email, or null. */
   findByEmail(email: string): Promise<User | null>;
+  /**
+   * Changes the signed-in user's password: the current one must match (when there is one), and
+   * the new one must meet the strictest policy of the user's organizations
+   * (PASSWORD_POLICY_VIOLATION lists every violation). Not allowed with a token.
+   */
+  changePassword(input: ChangePasswordInput): Promise<void>;
 }
 
 /** Registration, open to anyone. */
@@ -58,6 +67,20 @@ export function registrationService(ctx: CallContext): RegistrationService {
   return {
     async register(input) {
       const data = parseInput(RegisterUserInputSchema, input);
+      if (data.password !== undefined) {
+        // An invited person meets their future organization's policy from the start.
+        const invitation =
+          data.invitationToken === undefined
+            ? null
+            : await ctx.rt.storage.invitations.getByTokenHash(sha256Hex(data.invitationToken));
+        const policy = await passwordPolicyFor(
+          ctx.rt,
+          null,
+          invitation === null ? [] : [invitation.organizationKey],
+        );
+        const context = { email: data.email, name: data.name, userId: data.id };
+        assertNoViolations(await checkNewPassword(ctx.rt, policy, data.password, context, null));
+      }
       const passwordHash =
         data.password === undefined ? null : await hashPassword(data.password, ctx.rt.passwordParams);
       for (let attempt = 0; ; attempt++) {
@@ -125,6 +148,45 @@ export function usersService(ctx: CallContext): UsersService {
       const normalized = parseInput(EmailSchema, email, "email");
       const user = await ctx.rt.storage.users.getByEmail(normalized);
       return user === null ? null : toUser(user);
+    },
+    async changePassword(input) {
+      const data = parseInput(ChangePasswordInputSchema, input);
+      if (ctx.actor.type === "user" && ctx.actor.token !== undefined) {
+        throw new OrgKitError("FORBIDDEN", { message: "A personal access token cannot change a password." });
+      }
+      const user = await requireUser(ctx);
+      if (user.passwordHash !== null) {
+        if (
+          data.currentPassword === undefined ||
+          !(await verifyPassword(data.currentPassword, user.passwordHash))
+        ) {
+          throw new OrgKitError("INVALID_CREDENTIALS", {
+            param: "currentPassword",
+            message: "The current password is not right.",
+          });
+        }
+      }
+      const policy = await passwordPolicyFor(ctx.rt, user.key);
+      assertNoViolations(
+        await checkNewPassword(
+          ctx.rt,
+          policy,
+          data.newPassword,
+          { email: user.email, name: user.name, userId: user.id, previousPassword: data.currentPassword },
+          user.key,
+        ),
+        "newPassword",
+      );
+      const hash = await hashPassword(data.newPassword, ctx.rt.passwordParams);
+      await ctx.rt.storage.transaction(async (tx) => {
+        await tx.users.setPasswordHash(user.key, hash, ctx.rt.clock.now());
+        await recordAudit(tx, ctx, {
+          organizationId: null,
+          action: "SECURITY_PASSWORD_CHANGE",
+          targetType: "user",
+          targetId: user.id,
+        });
+      });
     },
   };
 }

@@ -14,6 +14,12 @@ export const UNIQUE_CONSTRAINTS = [
   "membership",
   "pending_invitation",
   "invitation_token",
+  "session_token",
+  "access_token",
+  "identity_provider_id",
+  "identity_provider_domain",
+  "external_identity",
+  "saml_assertion",
 ] as const;
 
 /** One of {@link UNIQUE_CONSTRAINTS}. */

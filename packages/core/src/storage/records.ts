@@ -14,6 +14,10 @@ export interface UserRecord {
   /** A PHC string (`$scrypt$...`), or null for a user who signs in another way. */
   readonly passwordHash: string | null;
   readonly emailVerified: boolean;
+  /** When the password was last set (for password lifespans); null without a password. */
+  readonly passwordChangedAt: Date | null;
+  /** Until when password sign-in is locked after repeated failures; null when not locked. */
+  readonly lockedUntil: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

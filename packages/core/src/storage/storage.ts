@@ -1,8 +1,12 @@
 import type { AuditStore } from "./audit-store.js";
+import type { IdentityProviderStore } from "./identity-provider-store.js";
 import type { InvitationStore } from "./invitation-store.js";
 import type { MemberStore } from "./member-store.js";
 import type { OrganizationStore } from "./organization-store.js";
 import type { OutboxStore } from "./outbox-store.js";
+import type { RateLimitStore, SecuritySettingsStore } from "./security-store.js";
+import type { SessionStore } from "./session-store.js";
+import type { TokenStore } from "./token-store.js";
 import type { UserStore } from "./user-store.js";
 
 /** Every store, bound to one connection or one transaction. */
@@ -13,6 +17,11 @@ export interface Stores {
   readonly invitations: InvitationStore;
   readonly audit: AuditStore;
   readonly outbox: OutboxStore;
+  readonly sessions: SessionStore;
+  readonly tokens: TokenStore;
+  readonly security: SecuritySettingsStore;
+  readonly rateLimits: RateLimitStore;
+  readonly identityProviders: IdentityProviderStore;
 }
 
 /** What an engine can do, so that callers branch on capabilities, never on engine names. */

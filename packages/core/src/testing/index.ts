@@ -17,6 +17,9 @@ import { invariantsConformance } from "../services/invariants.conformance.js";
 import { invitationsConformance } from "../services/invitations.conformance.js";
 import { membersConformance } from "../services/members.conformance.js";
 import { organizationsConformance } from "../services/organizations.conformance.js";
+import { securityConformance } from "../services/security.conformance.js";
+import { sessionsConformance } from "../services/sessions.conformance.js";
+import { tokensConformance } from "../services/tokens.conformance.js";
 import { usersConformance } from "../services/users.conformance.js";
 import type { ConformanceHarness } from "./harness.js";
 
@@ -50,6 +53,9 @@ export function runConformanceSuite(harness: ConformanceHarness, options: Confor
     membersConformance(harness);
     invitationsConformance(harness);
     accessConformance(harness);
+    sessionsConformance(harness);
+    tokensConformance(harness);
+    securityConformance(harness);
     invariantsConformance(harness, options.propertyRuns);
   });
 }
