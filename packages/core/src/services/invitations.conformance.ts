@@ -148,6 +148,33 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         expect(w.mailer.sent).toHaveLength(sent);
       });
 
+      it("rate-limits invitations per inviting account and per organization", async () => {
+        const w = await createWorld(harness, {
+          rateLimits: {
+            invitation: {
+              perAccount: { limit: 3, windowSeconds: 3600 },
+              perOrganization: { limit: 5, windowSeconds: 3600 },
+            },
+          },
+        });
+        const { alice, asAlice } = await acme(w);
+        const bob = await w.user("Bob");
+        await w.join("acme", alice, bob, "admin"); // Alice's first invitation
+        for (const x of ["a", "b"]) await asAlice.invitations.create("acme", { email: `${x}@x.test`, role: "org_user" });
+        const limited = await expectFailsCleanly(
+          w,
+          () => asAlice.invitations.create("acme", { email: "c@x.test", role: "org_user" }),
+          "RATE_LIMITED",
+        );
+        expect(limited.details?.retryAfterSeconds).toBeGreaterThan(0);
+        const asBob = w.orgkit.as({ userId: bob.id });
+        // Refused attempts count too: this is the 5th for the organization.
+        await asBob.invitations.create("acme", { email: "d@x.test", role: "org_user" });
+        await expectOrgKitError(asBob.invitations.create("acme", { email: "e@x.test", role: "org_user" }), "RATE_LIMITED");
+        w.clock.advance(3600 * 1000);
+        await asBob.invitations.create("acme", { email: "e@x.test", role: "org_user" });
+      });
+
       it("honours a configured expiry and accept link", async () => {
         const w = await createWorld(harness, {
           invitations: { ttlMs: 2 * DAY, link: (token) => `https://x.test/join#${token}` },

@@ -26,6 +26,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { deliver, enqueueMessage } from "./mail-delivery.js";
 import { effectiveStatus, toInvitation, toOrganization } from "./mappers.js";
 import { reserveSlot } from "./organizations.js";
+import { enforceRateLimits } from "./rate-limit.js";
 import type { CallContext, Runtime } from "./runtime.js";
 
 /** What creating or resending an invitation returns. The token is shown here once, never again. */
@@ -137,6 +138,14 @@ function invitationMessage(
 export function invitationsService(ctx: CallContext): InvitationsService {
   const { rt } = ctx;
 
+  /** Invitations send mail: they are rate-limited per inviting account and per organization. */
+  function limitInvitations(granted: Granted): Promise<void> {
+    return enforceRateLimits(rt.rateLimiter, [
+      [granted.userKey && `invitations:account:${granted.userKey}`, rt.rateLimits.invitation.perAccount],
+      [`invitations:organization:${granted.organization.key}`, rt.rateLimits.invitation.perOrganization],
+    ]);
+  }
+
   async function inviterName(stores: Stores, userKey: string | null): Promise<string | null> {
     if (userKey === null) return null;
     return (await stores.users.getByKey(userKey))?.name ?? null;
@@ -208,6 +217,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
     async create(organizationId, input) {
       const data = parseInput(CreateInvitationInputSchema, input);
       const granted = await authorizeOrganization(ctx, organizationId, "members:invite");
+      await limitInvitations(granted);
       const result = await rt.storage
         .transaction(async (tx) => {
           const locked = await lockAndRecheck(tx, ctx, granted, "members:invite");
@@ -320,6 +330,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
     async resend(organizationId, invitationId) {
       const id = invitationIdParam(invitationId);
       const granted = await authorizeOrganization(ctx, organizationId, "members:invite");
+      await limitInvitations(granted);
       const result = await rt.storage.transaction(async (tx) => {
         const locked = await lockAndRecheck(tx, ctx, granted, "members:invite");
         const invitation = await tx.invitations.get(locked.organization.key, id);
