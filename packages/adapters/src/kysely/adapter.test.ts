@@ -290,6 +290,33 @@ for (const make of [sqliteEngine, postgresEngine]) {
       });
     });
 
+    describe("when a second adapter on the same database writes outside a transaction", () => {
+      it("waits for the first one's transaction without stalling or failing", async () => {
+        const second = engine.open();
+        try {
+          let inside!: () => void;
+          const entered = new Promise<void>((resolve) => {
+            inside = resolve;
+          });
+          const started = Date.now();
+          const holder = storage.transaction(async (tx) => {
+            await tx.rateLimits.hit("held", 1);
+            inside();
+            // Yield to the event loop while holding the write lock.
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return tx.rateLimits.hit("held", 1);
+          });
+          await entered;
+          const outside = second.rateLimits.hit("held", 1);
+          expect(await holder).toBe(2);
+          expect(await outside).toBe(3);
+          expect(Date.now() - started).toBeLessThan(2000);
+        } finally {
+          await second.close();
+        }
+      });
+    });
+
     describe("given a pending invitation", () => {
       describe("when 20 callers accept it at once", () => {
         it("lets exactly one of them win", async () => {

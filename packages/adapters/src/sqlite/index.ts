@@ -5,7 +5,18 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Storage } from "@orgkit/core";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, type SqliteDatabase, SqliteDialect, sql } from "kysely";
+import {
+  type DatabaseConnection,
+  type Dialect,
+  Kysely,
+  SqliteAdapter,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+} from "kysely";
 import { createKyselyStorage, type DialectHooks } from "../kysely/kysely-storage.js";
 import type { Database } from "../kysely/schema.js";
 import { constraintByColumns, constraintByIndexName } from "../kysely/unique-constraints.js";
@@ -45,8 +56,10 @@ export function sqliteAdapter(options: SqliteAdapterOptions): Storage {
   const database = owned ? openDatabase(options.filename) : options.database;
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return createKyselyStorage({ db, dialect: sqliteDialectHooks(database), ownsConnection: owned });
+  const db = new Kysely<Database>({
+    dialect: sqliteDialect({ database: withStatementCache(database) }, fileLockKey(database)),
+  });
+  return createKyselyStorage({ db, dialect: sqliteDialectHooks(), ownsConnection: owned });
 }
 
 /** Statements kept prepared per connection; orgkit issues a few dozen distinct ones. */
@@ -77,37 +90,77 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
 }
 
 /**
- * One write lock per database file in this process. better-sqlite3 is synchronous: if two
- * adapters of one process opened the same file and one waited for the other's write lock in
- * SQLite's busy handler, it would block the event loop, and with it the holder, which needs a
- * turn of the loop to commit (a deadlock until the timeout). So writers of one process queue
- * here, asynchronously, and only writers of other processes are waited for by `busy_timeout`.
+ * One lock per database file in this process, taken with the connection. better-sqlite3 is
+ * synchronous: if two adapters of one process opened the same file and one waited for the
+ * other's write lock in SQLite's busy handler, it would block the event loop, and with it the
+ * holder, which needs a turn of the loop to commit (a deadlock until the timeout). So every
+ * statement and transaction of this process's adapters on one file queues here, asynchronously,
+ * and `busy_timeout` only ever waits for other processes.
  */
-const WRITE_QUEUES = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+const FILE_LOCKS = new Map<string, { tail: Promise<void>; users: number }>();
 
-function writeQueueKey(database: BetterSqlite3.Database): string | null {
+function fileLockKey(database: BetterSqlite3.Database): string | null {
   const name = database.name;
   if (database.memory || name === "" || name === ":memory:" || name.startsWith("file:")) return null;
   return resolve(name);
 }
 
-async function inWriteQueue<T>(key: string | null, fn: () => Promise<T>): Promise<T> {
-  if (key === null) return fn();
-  let queue = WRITE_QUEUES.get(key);
-  if (queue === undefined) {
-    queue = { tail: Promise.resolve(), waiting: 0 };
-    WRITE_QUEUES.set(key, queue);
+/** Waits for the file's lock and returns its release. */
+async function lockFile(key: string): Promise<() => void> {
+  let entry = FILE_LOCKS.get(key);
+  if (entry === undefined) {
+    entry = { tail: Promise.resolve(), users: 0 };
+    FILE_LOCKS.set(key, entry);
   }
-  const entry = queue;
-  entry.waiting += 1;
-  const run = entry.tail.then(fn, fn);
-  entry.tail = run.catch(() => undefined);
-  try {
-    return await run;
-  } finally {
-    entry.waiting -= 1;
-    if (entry.waiting === 0) WRITE_QUEUES.delete(key);
+  const lock = entry;
+  lock.users += 1;
+  let release!: () => void;
+  const released = new Promise<void>((done) => {
+    release = done;
+  });
+  const previous = lock.tail;
+  lock.tail = previous.then(() => released);
+  await previous;
+  return () => {
+    lock.users -= 1;
+    if (lock.users === 0) FILE_LOCKS.delete(key);
+    release();
+  };
+}
+
+/** Kysely's SQLite driver, holding the file's in-process lock while it holds the connection. */
+class FileLockedSqliteDriver extends SqliteDriver {
+  readonly #key: string | null;
+  #release: (() => void) | undefined;
+
+  constructor(config: SqliteDialectConfig, key: string | null) {
+    super(config);
+    this.#key = key;
   }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const release = this.#key === null ? undefined : await lockFile(this.#key);
+    const connection = await super.acquireConnection();
+    this.#release = release;
+    return connection;
+  }
+
+  override async releaseConnection(): Promise<void> {
+    const release = this.#release;
+    this.#release = undefined;
+    await super.releaseConnection();
+    release?.();
+  }
+}
+
+/** Kysely's SQLite dialect with {@link FileLockedSqliteDriver}. */
+function sqliteDialect(config: SqliteDialectConfig, key: string | null): Dialect {
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new FileLockedSqliteDriver(config, key),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
 }
 
 function openDatabase(filename: string): BetterSqlite3.Database {
@@ -122,20 +175,17 @@ function openDatabase(filename: string): BetterSqlite3.Database {
 }
 
 /**
- * SQLite's part of the Kysely storage for one database: one writer at a time (`BEGIN IMMEDIATE`,
- * queued per file within this process), unique violations read from the error message.
+ * SQLite's part of the Kysely storage: one writer at a time (`BEGIN IMMEDIATE` on the connection,
+ * which the driver holds with the file's in-process lock), unique violations read from the error
+ * message.
  */
-export function sqliteDialectHooks(database: BetterSqlite3.Database): DialectHooks {
-  const queueKey = writeQueueKey(database);
-  return {
-    ...SQLITE_HOOKS,
-    runInTransaction: (db, fn) => inWriteQueue(queueKey, () => runInTransaction(db, fn)),
-  };
+export function sqliteDialectHooks(): DialectHooks {
+  return { ...SQLITE_HOOKS, runInTransaction };
 }
 
 function runInTransaction<T>(db: Kysely<Database>, fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
-  // Kysely's SQLite driver has a single connection behind a mutex: holding it for the whole
-  // transaction keeps this adapter's other queries out of it.
+  // The driver has a single connection behind this file's lock: holding it for the whole
+  // transaction keeps every other query of this process on the file out of it.
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {

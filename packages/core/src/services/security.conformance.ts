@@ -5,6 +5,7 @@ import {
   createWorld,
   expectFailsCleanly,
   expectOrgKitError,
+  violationCodes,
 } from "../testing/harness.js";
 
 const PASSWORD = "correct horse battery staple";
