@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { postgresAdapter } from "@orgkit/adapters/postgres";
+import { MIGRATION_LOCK_ID, postgresAdapter } from "@orgkit/adapters/postgres";
 import { sqliteAdapter } from "@orgkit/adapters/sqlite";
 import { memberSearchText, memberSortName, type Storage } from "@orgkit/core";
 import BetterSqlite3 from "better-sqlite3";
@@ -123,7 +123,10 @@ export async function postgresEngine(url: string): Promise<BenchEngine> {
     },
     async dispose() {
       await storage.close();
+      // Under orgkit's migration lock: a concurrent migration must not read a half-dropped schema.
+      await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
       await client.query(`drop schema if exists ${schema} cascade`);
+      await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
       await client.end();
     },
   };

@@ -75,6 +75,14 @@ export const ERROR_CODES = {
     category: "forbidden",
     message: "This identity provider is disabled; ask an administrator of your organization.",
   },
+  MODEL_NOT_TRAINED: {
+    category: "conflict",
+    message: "This model has no trained version yet: train it first.",
+  },
+  MODEL_TYPE_UNSUPPORTED: {
+    category: "validation",
+    message: "No model runner is configured for this model type.",
+  },
   RATE_LIMITED: { category: "rate_limited", message: "Too many requests; try again later." },
   INTERNAL: { category: "internal", message: "Something went wrong on our side." },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;

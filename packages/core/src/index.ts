@@ -4,8 +4,22 @@
  *
  * @packageDocumentation
  */
+
+export {
+  APP_READ_SCOPES,
+  APP_ROLE_DEFINITIONS,
+  APP_ROLES,
+  APP_VISIBILITIES,
+  type AppRole,
+  type AppRoleDefinition,
+  type AppVisibility,
+  isAppRole,
+  ORG_VISIBLE_APP_SCOPES,
+  PUBLIC_APP_SCOPES,
+} from "./authz/app-roles.js";
 export {
   type AuthorizationSubject,
+  appPermissionMatrix,
   authorize,
   type Decision,
   type DecisionReason,
@@ -14,7 +28,10 @@ export {
   permissionMatrix,
   type Resource,
   snapshotForRole,
+  type TeamAppGrant,
+  teamAppGrants,
 } from "./authz/authorize.js";
+export { type CompiledPolicy, POLICY_EFFECTS, type PolicyEffect, policyMatches } from "./authz/policies.js";
 export {
   APP_SCOPES,
   type AppScope,
@@ -65,6 +82,20 @@ export {
   RESERVED_ACCOUNT_IDS,
 } from "./schemas/common.js";
 export {
+  type CreateIdentityProviderInput,
+  CreateIdentityProviderInputSchema,
+  EmailDomainSchema,
+  type IdentityProvider,
+  IdentityProviderCertificateSchema,
+  IdentityProviderIdSchema,
+  IdentityProviderSchema,
+  ServiceProviderEndpointsSchema,
+  type SsoLoginInput,
+  SsoLoginInputSchema,
+  type UpdateIdentityProviderInput,
+  UpdateIdentityProviderInputSchema,
+} from "./schemas/identity-provider.js";
+export {
   type CreateInvitationInput,
   CreateInvitationInputSchema,
   type Invitation,
@@ -103,29 +134,56 @@ export {
 } from "./schemas/user.js";
 export type { AccessService } from "./services/access.js";
 export { AUDIT_ACTIONS, type AuditAction } from "./services/audit-trail.js";
+export {
+  type IdentityProvidersService,
+  serviceProviderEndpoints,
+} from "./services/identity-providers.js";
 export type { AcceptedInvitation, InvitationsService, IssuedInvitation } from "./services/invitations.js";
 export type { MembersService } from "./services/members.js";
 export type { OrganizationsService } from "./services/organizations.js";
 export type { OutboxService } from "./services/outbox.js";
 export type { Clock, Limits } from "./services/runtime.js";
+export {
+  SAML_REQUEST_TTL_MS,
+  type SsoAcsBody,
+  type SsoAcsResult,
+  type SsoLogin,
+  type SsoService,
+} from "./services/sso.js";
 export type { RegistrationService, UsersService } from "./services/users.js";
+export { MAX_SAML_RESPONSE_LENGTH } from "./sso/saml-response.js";
+export type * from "./storage/app-store.js";
+export { APP_SORTS } from "./storage/app-store.js";
 export type * from "./storage/audit-store.js";
+export {
+  GENESIS_HASH,
+  GLOBAL_AUDIT_CHAIN,
+  hashAuditEvent,
+  organizationAuditChain,
+} from "./storage/audit-store.js";
+export type * from "./storage/content-store.js";
+export { MODEL_VERSION_STATUSES } from "./storage/content-store.js";
 export {
   isUniqueViolation,
   UNIQUE_CONSTRAINTS,
   type UniqueConstraint,
   UniqueViolationError,
 } from "./storage/errors.js";
+export type * from "./storage/identity-provider-store.js";
 export type * from "./storage/invitation-store.js";
 export type * from "./storage/member-store.js";
 export { MEMBER_SORTS, memberSearchText, memberSortName } from "./storage/member-store.js";
 export type * from "./storage/organization-store.js";
 export type * from "./storage/outbox-store.js";
+export type * from "./storage/policy-store.js";
 export type * from "./storage/records.js";
 export { INVITATION_STATUSES } from "./storage/records.js";
 export type * from "./storage/security-store.js";
 export type * from "./storage/session-store.js";
 export type * from "./storage/storage.js";
+export type * from "./storage/team-store.js";
+export { sortName } from "./storage/team-store.js";
 export type * from "./storage/token-store.js";
+export type * from "./storage/usage-store.js";
 export type * from "./storage/user-store.js";
 export { PASSWORD_HISTORY_KEPT } from "./storage/user-store.js";

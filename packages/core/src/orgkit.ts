@@ -5,6 +5,13 @@ import type { Mailer } from "./mail.js";
 import { parseInput } from "./schemas/common.js";
 import { type PasswordPolicy, PasswordPolicySchema } from "./security/password-policy.js";
 import { type AccessService, accessService } from "./services/access.js";
+import {
+  type AuditAdministration,
+  type AuditService,
+  auditAdministration,
+  auditService,
+} from "./services/audit.js";
+import { type IdentityProvidersService, identityProvidersService } from "./services/identity-providers.js";
 import { type InvitationsService, invitationsService } from "./services/invitations.js";
 import { type MembersService, membersService } from "./services/members.js";
 import { type OrganizationsService, organizationsService } from "./services/organizations.js";
@@ -27,6 +34,7 @@ import {
 } from "./services/runtime.js";
 import { type SecurityService, securityService } from "./services/security.js";
 import { type AuthService, authService, type SessionsService, sessionsService } from "./services/sessions.js";
+import { type SsoService, ssoService } from "./services/sso.js";
 import { type TokensService, tokensService } from "./services/tokens.js";
 import {
   type RegistrationService,
@@ -77,6 +85,11 @@ export interface OrgKitOptions {
   readonly rateLimiter?: RateLimiter | false;
   /** Overrides parts of {@link DEFAULT_RATE_LIMITS}. */
   readonly rateLimits?: Partial<RateLimits>;
+  /** Audit log settings. Default: events are kept forever. */
+  readonly audit?: {
+    /** Days after which `orgkit.audit.prune()` deletes events (from the start of each chain). */
+    readonly retentionDays?: number | null;
+  };
 }
 
 /**
@@ -107,6 +120,10 @@ export interface OrgKitServices {
   readonly sessions: SessionsService;
   readonly tokens: TokensService;
   readonly security: SecurityService;
+  /** SAML identity providers of an organization (read: `security:get`, write: `security:manage`). */
+  readonly identityProviders: IdentityProvidersService;
+  /** The organization's audit log (`audit:get`). */
+  readonly audit: AuditService;
 }
 
 /** An orgkit instance: what {@link createOrgKit} returns. */
@@ -130,6 +147,13 @@ export interface OrgKit {
   readonly invitations: Pick<InvitationsService, "lookup" | "decline">;
   /** The outbox of outgoing mail. */
   readonly outbox: OutboxService;
+  /** Audit chains for trusted code: verify any chain, apply retention. */
+  readonly audit: AuditAdministration;
+  /**
+   * The public SAML endpoints (`{baseUrl}/sso/{orgId}/{idpId}/metadata|acs`): SP metadata,
+   * SP-initiated login and the assertion consumer service. No signed-in actor needed.
+   */
+  readonly sso: SsoService;
   /** Closes the storage connections the adapter opened. */
   close(): Promise<void>;
 }
@@ -210,6 +234,10 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
         : (options.rateLimiter ??
           storageRateLimiter(options.storage.rateLimits, options.clock ?? SYSTEM_CLOCK)),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) },
+    auditRetentionDays:
+      options.audit?.retentionDays == null
+        ? null
+        : positiveInteger(options.audit.retentionDays, "audit.retentionDays"),
   };
 
   const services = (actor: CallActor): OrgKitServices => {
@@ -223,6 +251,8 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
       sessions: sessionsService(ctx),
       tokens: tokensService(ctx),
       security: securityService(ctx),
+      identityProviders: identityProvidersService(ctx),
+      audit: auditService(ctx),
     };
   };
   const anonymous = invitationsService({ rt, actor: { type: "anonymous", ip: null } });
@@ -266,6 +296,8 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
     auth: authService(rt),
     invitations: { lookup: anonymous.lookup, decline: anonymous.decline },
     outbox: outboxService(rt),
+    audit: auditAdministration(rt),
+    sso: ssoService(rt),
     close: () => rt.storage.close(),
   };
 }

@@ -20,6 +20,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresAdapter } from "../postgres/index.js";
 import { sqliteAdapter } from "../sqlite/index.js";
+import { dropSchema } from "../testing/harnesses.js";
 
 const PG_URL = process.env.ORGKIT_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -76,8 +77,7 @@ function postgresEngine(): Engine {
     open: () => postgresAdapter({ connectionString: PG_URL, schema, max: 12 }),
     // Connecting first makes an unreachable server fail the suite instead of skipping it.
     setUp: () => admin(async (client) => void (await client.query("select 1"))),
-    tearDown: () =>
-      admin(async (client) => void (await client.query(`drop schema if exists ${schema} cascade`))),
+    tearDown: () => dropSchema(schema),
     exists: () =>
       admin(async (client) => {
         const { rowCount } = await client.query("select 1 from pg_namespace where nspname = $1", [schema]);

@@ -1,14 +1,21 @@
 import type { Storage, StorageCapabilities, Stores } from "@orgkit/core";
 import { type Kysely, Migrator } from "kysely";
+import { KyselyAppStore } from "./kysely-app-store.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
+import { KyselyIdentityProviderStore } from "./kysely-identity-provider-store.js";
+import { KyselyInputStore, KyselyStarStore } from "./kysely-input-store.js";
 import { KyselyInvitationStore } from "./kysely-invitation-store.js";
 import { KyselyMemberStore } from "./kysely-member-store.js";
+import { KyselyModelStore } from "./kysely-model-store.js";
 import { KyselyOrganizationStore } from "./kysely-organization-store.js";
 import { KyselyOutboxStore } from "./kysely-outbox-store.js";
+import { KyselyPermissionStore, KyselyPolicyStore, KyselyUsageStore } from "./kysely-policy-store.js";
 import { KyselyRateLimitStore, KyselySecuritySettingsStore } from "./kysely-security-store.js";
 import { KyselySessionStore } from "./kysely-session-store.js";
+import { KyselyTeamStore } from "./kysely-team-store.js";
 import { KyselyTokenStore } from "./kysely-token-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
+import { KyselyWorkflowStore } from "./kysely-workflow-store.js";
 import { createMigrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
 import type { ClassifyError, StoreContext } from "./store-context.js";
@@ -36,6 +43,11 @@ export interface DialectHooks {
    * holds Kysely's migration bookkeeping tables. Default: nothing to prepare, the default schema.
    */
   prepareMigrations?(db: Kysely<Database>): Promise<string | undefined>;
+  /**
+   * Runs `fn` (the migrations) holding a database-wide lock, on one connection, so that schema
+   * changes of concurrent migrators never interleave. Default: no lock.
+   */
+  withMigrationLock?(db: Kysely<Database>, fn: (db: Kysely<Database>) => Promise<void>): Promise<void>;
 }
 
 /** Options of {@link createKyselyStorage}. */
@@ -70,14 +82,17 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
     capabilities: dialect.capabilities,
 
     async migrate() {
-      const migrationTableSchema = await dialect.prepareMigrations?.(db);
-      const migrator = new Migrator({
-        db,
-        provider: createMigrationProvider({ sortCollation: dialect.sortCollation }),
-        ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
-      });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error;
+      const run = async (on: Kysely<Database>) => {
+        const migrationTableSchema = await dialect.prepareMigrations?.(on);
+        const migrator = new Migrator({
+          db: on,
+          provider: createMigrationProvider({ sortCollation: dialect.sortCollation }),
+          ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+        });
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error;
+      };
+      await (dialect.withMigrationLock ? dialect.withMigrationLock(db, run) : run(db));
     },
 
     transaction(fn) {
@@ -103,7 +118,17 @@ export function createStores(ctx: StoreContext): Stores {
     tokens: new KyselyTokenStore(ctx),
     security: new KyselySecuritySettingsStore(ctx),
     rateLimits: new KyselyRateLimitStore(ctx),
+    identityProviders: new KyselyIdentityProviderStore(ctx),
     audit: new KyselyAuditStore(ctx),
     outbox: new KyselyOutboxStore(ctx),
+    teams: new KyselyTeamStore(ctx),
+    apps: new KyselyAppStore(ctx),
+    models: new KyselyModelStore(ctx),
+    workflows: new KyselyWorkflowStore(ctx),
+    inputs: new KyselyInputStore(ctx),
+    stars: new KyselyStarStore(ctx),
+    policies: new KyselyPolicyStore(ctx),
+    permissions: new KyselyPermissionStore(ctx),
+    usage: new KyselyUsageStore(ctx),
   };
 }

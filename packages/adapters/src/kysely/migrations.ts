@@ -8,6 +8,9 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { foundation } from "./migrations/0001-foundation.js";
 import { identity } from "./migrations/0002-identity.js";
+import { sso } from "./migrations/0003-sso.js";
+import { teamsApps } from "./migrations/0004-teams-apps.js";
+import { auditChain } from "./migrations/0005-audit-chain.js";
 
 /** Engine details a migration needs. */
 export interface MigrationOptions {
@@ -33,6 +36,9 @@ export function createMigrations(options: MigrationOptions = {}): Record<string,
   return {
     "0001_foundation": foundation(options),
     "0002_identity": identity(options),
+    "0005_audit_chain": auditChain(options),
+    "0003_sso": sso(options),
+    "0004_teams_apps": teamsApps(options),
   };
 }
 

@@ -96,6 +96,22 @@ export interface AuditEventsTable {
   created_at: Int8;
   /** A per-process increasing number that orders events written in the same millisecond. */
   seq: Int8;
+  organization_key: string | null;
+  /** `org:<organization key>` or `global`. */
+  chain: string;
+  /** Position in the chain, from 1, without gaps. */
+  chain_seq: Int8 | null;
+  previous_hash: string | null;
+  hash: string | null;
+}
+
+/** The head of each audit chain: its last event, and where retention cut it. */
+export interface AuditHeadsTable {
+  chain: string;
+  seq: Int8;
+  hash: string;
+  pruned_through: Int8;
+  pruned_hash: string;
 }
 
 /** The transactional outbox of outgoing mail. */
@@ -186,6 +202,7 @@ export interface Database {
   memberships: MembershipsTable;
   invitations: InvitationsTable;
   audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
   outbox: OutboxTable;
   password_history: PasswordHistoryTable;
   sessions: SessionsTable;
@@ -193,4 +210,258 @@ export interface Database {
   security_settings: SecuritySettingsTable;
   rate_limits: RateLimitsTable;
   password_resets: PasswordResetsTable;
+  identity_providers: IdentityProvidersTable;
+  identity_provider_domains: IdentityProviderDomainsTable;
+  saml_requests: SamlRequestsTable;
+  saml_assertions: SamlAssertionsTable;
+  external_identities: ExternalIdentitiesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  team_apps: TeamAppsTable;
+  apps: AppsTable;
+  app_pins: AppPinsTable;
+  app_collaborators: AppCollaboratorsTable;
+  access_policies: AccessPoliciesTable;
+  models: ModelsTable;
+  model_versions: ModelVersionsTable;
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  concepts: ConceptsTable;
+  inputs: InputsTable;
+  input_concepts: InputConceptsTable;
+  stars: StarsTable;
+  usage_events: UsageEventsTable;
+}
+
+/** SAML identity providers; `certificates_json` is a JSON array of PEM certificates (public). */
+export interface IdentityProvidersTable {
+  key: string;
+  organization_key: string;
+  id: string;
+  name: string;
+  /** 0 or 1. */
+  enabled: number;
+  idp_entity_id: string;
+  sso_url: string;
+  certificates_json: string;
+  default_role: string;
+  /** 0 or 1. */
+  required: number;
+  /** 0 or 1. */
+  allow_idp_initiated: number;
+  clock_skew_seconds: number;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** The email domains a provider declares; a domain is unique per organization. */
+export interface IdentityProviderDomainsTable {
+  organization_key: string;
+  domain: string;
+  provider_key: string;
+}
+
+/** AuthnRequest ids a provider issued and not yet consumed. */
+export interface SamlRequestsTable {
+  provider_key: string;
+  id: string;
+  relay_state: string | null;
+  expires_at: Int8;
+  created_at: Int8;
+}
+
+/** The assertion replay cache: ids seen, kept until the assertion could no longer be accepted. */
+export interface SamlAssertionsTable {
+  provider_key: string;
+  assertion_id: string;
+  expires_at: Int8;
+}
+
+/** NameIDs of a provider linked to users. */
+export interface ExternalIdentitiesTable {
+  provider_key: string;
+  organization_key: string;
+  name_id: string;
+  name_id_format: string | null;
+  user_key: string;
+  created_at: Int8;
+}
+
+/** Teams of an organization; `sort_name` is the NFC lower-cased name, `search` adds the id. */
+export interface TeamsTable {
+  key: string;
+  organization_key: string;
+  id: string;
+  name: string;
+  sort_name: string;
+  search: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Team members, with the member's sort name and search text copied so that lists walk one index. */
+export interface TeamMembersTable {
+  team_key: string;
+  organization_key: string;
+  user_key: string;
+  sort_name: string;
+  search: string;
+  created_at: Int8;
+}
+
+/** Apps of a team with the team's app role; `sort_name` is the app's, copied. */
+export interface TeamAppsTable {
+  team_key: string;
+  app_key: string;
+  role: string;
+  sort_name: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Apps; exactly one of `organization_key` and `user_key` is set (the owner's key). */
+export interface AppsTable {
+  key: string;
+  owner_type: "user" | "organization";
+  owner_key: string;
+  owner_id: string;
+  organization_key: string | null;
+  user_key: string | null;
+  id: string;
+  name: string;
+  sort_name: string;
+  search: string;
+  description: string | null;
+  /** JSON array of labels. */
+  labels_json: string;
+  visibility: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Apps pinned by a user. */
+export interface AppPinsTable {
+  user_key: string;
+  app_key: string;
+  created_at: Int8;
+}
+
+/** Collaborators of an app, with their app role. */
+export interface AppCollaboratorsTable {
+  app_key: string;
+  user_key: string;
+  role: string;
+  sort_name: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Access policies; `document_json` holds subjects, actions and resources (keys and ids). */
+export interface AccessPoliciesTable {
+  key: string;
+  organization_key: string;
+  name: string;
+  effect: string;
+  document_json: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Models of an app. */
+export interface ModelsTable {
+  key: string;
+  app_key: string;
+  id: string;
+  name: string;
+  sort_name: string;
+  search: string;
+  type: string;
+  description: string | null;
+  visibility: string;
+  concepts_json: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Model versions with what the runner learned. */
+export interface ModelVersionsTable {
+  key: string;
+  model_key: string;
+  number: number;
+  status: string;
+  params_json: string | null;
+  metrics_json: string | null;
+  created_at: Int8;
+}
+
+/** Workflows of an app; `graph_json` is the latest version's graph. */
+export interface WorkflowsTable {
+  key: string;
+  app_key: string;
+  id: string;
+  name: string;
+  sort_name: string;
+  search: string;
+  description: string | null;
+  visibility: string;
+  graph_json: string;
+  version: number;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Saved versions of a workflow's graph. */
+export interface WorkflowVersionsTable {
+  workflow_key: string;
+  number: number;
+  graph_json: string;
+  created_at: Int8;
+}
+
+/** Concepts of an app. */
+export interface ConceptsTable {
+  app_key: string;
+  id: string;
+  created_at: Int8;
+}
+
+/** Inputs of an app (a text or a URL); `concepts_json` mirrors `input_concepts`. */
+export interface InputsTable {
+  key: string;
+  app_key: string;
+  id: string;
+  text_value: string | null;
+  url: string | null;
+  search: string;
+  concepts_json: string;
+  created_at: Int8;
+}
+
+/** The concepts an input is labelled with, for search by concept. */
+export interface InputConceptsTable {
+  input_key: string;
+  app_key: string;
+  concept_id: string;
+  created_at: Int8;
+}
+
+/** Stars on models and workflows. */
+export interface StarsTable {
+  user_key: string;
+  target_key: string;
+  kind: string;
+  app_key: string;
+  created_at: Int8;
+}
+
+/** Metered usage, aggregated by billing. */
+export interface UsageEventsTable {
+  id: string;
+  idempotency_key: string;
+  meter: string;
+  quantity: Int8;
+  user_key: string | null;
+  app_key: string | null;
+  billed_account_id: string;
+  created_at: Int8;
 }

@@ -57,6 +57,65 @@ export const UNIQUE_INDEXES: readonly UniqueIndex[] = [
     columns: ["token_hash"],
     constraint: "access_token",
   },
+  {
+    name: "identity_providers_organization_id_key",
+    table: "identity_providers",
+    columns: ["organization_key", "id"],
+    constraint: "identity_provider_id",
+  },
+  {
+    name: "identity_provider_domains_pkey",
+    table: "identity_provider_domains",
+    columns: ["organization_key", "domain"],
+    constraint: "identity_provider_domain",
+  },
+  {
+    name: "external_identities_pkey",
+    table: "external_identities",
+    columns: ["provider_key", "name_id"],
+    constraint: "external_identity",
+  },
+  {
+    name: "saml_assertions_pkey",
+    table: "saml_assertions",
+    columns: ["provider_key", "assertion_id"],
+    constraint: "saml_assertion",
+  },
+  {
+    name: "teams_organization_id_key",
+    table: "teams",
+    columns: ["organization_key", "id"],
+    constraint: "team_id",
+  },
+  {
+    name: "team_members_pkey",
+    table: "team_members",
+    columns: ["team_key", "user_key"],
+    constraint: "team_member",
+  },
+  { name: "team_apps_pkey", table: "team_apps", columns: ["team_key", "app_key"], constraint: "team_app" },
+  { name: "apps_owner_id_key", table: "apps", columns: ["owner_key", "id"], constraint: "app_id" },
+  {
+    name: "app_collaborators_pkey",
+    table: "app_collaborators",
+    columns: ["app_key", "user_key"],
+    constraint: "app_collaborator",
+  },
+  { name: "models_app_id_key", table: "models", columns: ["app_key", "id"], constraint: "model_id" },
+  {
+    name: "model_versions_model_number_key",
+    table: "model_versions",
+    columns: ["model_key", "number"],
+    constraint: "model_version",
+  },
+  { name: "workflows_app_id_key", table: "workflows", columns: ["app_key", "id"], constraint: "workflow_id" },
+  { name: "inputs_app_id_key", table: "inputs", columns: ["app_key", "id"], constraint: "input_id" },
+  {
+    name: "usage_events_idempotency_key_key",
+    table: "usage_events",
+    columns: ["idempotency_key"],
+    constraint: "usage_event",
+  },
 ];
 
 const byName = new Map(UNIQUE_INDEXES.map((index) => [index.name, index.constraint]));

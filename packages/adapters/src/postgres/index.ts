@@ -29,6 +29,13 @@ export type PostgresAdapterOptions =
       readonly pool: pg.Pool;
     };
 
+/**
+ * The session-level advisory lock every orgkit migration on a server holds (and that tools
+ * dropping orgkit schemas should hold too): Kysely's migrator reads the catalog of every schema,
+ * which a concurrent `DROP SCHEMA` can pull from under it.
+ */
+export const MIGRATION_LOCK_ID = 0x6f72676b6974; // "orgkit"
+
 /** How many times a transaction runs before a serialization failure or deadlock is reported. */
 const MAX_ATTEMPTS = 8;
 /** SQLSTATEs after which the whole transaction may simply run again. */
@@ -101,6 +108,17 @@ export function postgresDialectHooks(schema?: string): DialectHooks {
       if (sqlState(error) !== "23505") return null;
       const constraint = (error as { constraint?: unknown }).constraint;
       return typeof constraint === "string" ? constraintByIndexName(constraint) : null;
+    },
+
+    withMigrationLock(db, fn) {
+      return db.connection().execute(async (connection) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(connection);
+        try {
+          await fn(connection);
+        } finally {
+          await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(connection);
+        }
+      });
     },
 
     async prepareMigrations(db) {

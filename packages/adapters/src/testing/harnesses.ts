@@ -10,7 +10,7 @@ import type { Storage } from "@orgkit/core";
 import type { ConformanceHarness } from "@orgkit/core/testing";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { postgresAdapter } from "../postgres/index.js";
+import { MIGRATION_LOCK_ID, postgresAdapter } from "../postgres/index.js";
 import { sqliteAdapter } from "../sqlite/index.js";
 
 /** The Postgres server the tests use. */
@@ -43,6 +43,14 @@ export function sqliteHarness(): ConformanceHarness {
     async destroy(storage) {
       await storage.close();
       rmSync(files.get(storage)!.dir, { recursive: true, force: true });
+    },
+    async execute(storage, statement) {
+      const database = new BetterSqlite3(files.get(storage)!.filename);
+      try {
+        database.exec(statement);
+      } finally {
+        database.close();
+      }
     },
     async dump(storage) {
       const database = new BetterSqlite3(files.get(storage)!.filename, { readonly: true });
@@ -77,6 +85,18 @@ async function withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
+/** Drops a test schema holding the migration lock, so that no concurrent migration reads it half-gone. */
+export function dropSchema(schema: string): Promise<void> {
+  return withClient(async (client) => {
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
+    try {
+      await client.query(`drop schema if exists ${schema} cascade`);
+    } finally {
+      await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
+    }
+  });
+}
+
 /** Postgres: one schema per storage, dropped by `destroy`; concurrency through separate pools. */
 export function postgresHarness(): ConformanceHarness {
   const schemas = new WeakMap<Storage, string>();
@@ -84,18 +104,23 @@ export function postgresHarness(): ConformanceHarness {
     name: "postgres",
     async create() {
       const schema = `orgkit_t_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
-      const storage = postgresAdapter({ connectionString: PG_URL, schema, max: 8 });
+      const storage = postgresAdapter({ connectionString: PG_URL, schema, max: 4 });
       await storage.migrate();
       schemas.set(storage, schema);
       return storage;
     },
     async connectAnother(storage) {
-      return postgresAdapter({ connectionString: PG_URL, schema: schemas.get(storage)!, max: 8 });
+      return postgresAdapter({ connectionString: PG_URL, schema: schemas.get(storage)!, max: 4 });
     },
     async destroy(storage) {
       await storage.close();
-      await withClient((client) => client.query(`drop schema if exists ${schemas.get(storage)!} cascade`));
+      await dropSchema(schemas.get(storage)!);
     },
+    execute: (storage, statement) =>
+      withClient(async (client) => {
+        await client.query(`set search_path to ${schemas.get(storage)!}`);
+        await client.query(statement);
+      }),
     dump: (storage) =>
       withClient(async (client) => {
         const schema = schemas.get(storage)!;

@@ -1,4 +1,10 @@
-import { type AuthorizationSubject, authorize, type Decision, snapshotForRole } from "../authz/authorize.js";
+import {
+  type AuthorizationSubject,
+  authorize,
+  type Decision,
+  type PermissionSnapshot,
+  snapshotForRole,
+} from "../authz/authorize.js";
 import type { Scope } from "../authz/scopes.js";
 import { notFound, OrgKitError } from "../errors.js";
 import type { AccessRow } from "../storage/member-store.js";
@@ -6,6 +12,12 @@ import type { OrganizationRecord, UserRecord } from "../storage/records.js";
 import type { Stores } from "../storage/storage.js";
 import type { CallContext } from "./runtime.js";
 import { assertTokenAllowed } from "./security.js";
+import { knownOf, snapshotFromRow } from "./snapshots.js";
+
+/** An access row with the permission snapshot it yields (null for a non-member or the system). */
+export interface AccessState extends AccessRow {
+  readonly snapshot?: PermissionSnapshot | null;
+}
 
 /** An organization the actor was allowed to act on, as read before the write. */
 export interface Granted {
@@ -16,33 +28,47 @@ export interface Granted {
 }
 
 /** The subject the authorization engine sees for this call and access row. */
-export function subjectFor(ctx: CallContext, row: AccessRow): AuthorizationSubject {
+export function subjectFor(ctx: CallContext, row: AccessState): AuthorizationSubject {
   const actor = ctx.actor;
   if (actor.type === "system") return { type: "system" };
   if (actor.type === "anonymous" || row.role === null || row.userKey === null) {
     return { type: "user", userId: actor.type === "user" ? actor.userId : "", snapshot: null };
   }
-  const cache = ctx.rt.snapshots;
-  let snapshot = cache.get(row.organization.key, row.userKey, row.organization.version);
-  if (snapshot === undefined || snapshot.role !== row.role) {
-    snapshot = snapshotForRole({
+  // A row read without grants (another service's plain membership read) gets the role alone.
+  const snapshot =
+    row.snapshot ??
+    snapshotForRole({
       organizationId: row.organization.id,
+      organizationKey: row.organization.key,
       userId: actor.userId,
+      userKey: row.userKey,
       version: row.organization.version,
       role: row.role,
     });
-    cache.set(row.organization.key, row.userKey, snapshot);
-  }
   return { type: "user", userId: actor.userId, snapshot, tokenScopes: actor.tokenScopes };
 }
 
-async function readAccess(
+/**
+ * The organization, the actor's role and their permission snapshot, in one statement (the
+ * grants part skipped when the cached snapshot is current). Null when the organization does not exist.
+ */
+export async function readAccess(
   stores: Stores,
   ctx: CallContext,
   organizationId: string,
-): Promise<AccessRow | null> {
+): Promise<AccessState | null> {
   const actor = ctx.actor;
-  if (actor.type === "user") return stores.members.getAccess(organizationId, actor.userId);
+  if (actor.type === "user") {
+    const cached = ctx.rt.snapshots.get(organizationId, actor.userId);
+    const row = await stores.permissions.load(organizationId, actor.userId, knownOf(cached));
+    if (row === null) return null;
+    return {
+      organization: row.organization,
+      userKey: row.userKey,
+      role: row.role,
+      snapshot: snapshotFromRow(ctx, actor.userId, row, cached),
+    };
+  }
   const organization = await stores.organizations.getById(organizationId);
   if (organization === null) return null;
   return {
@@ -52,7 +78,7 @@ async function readAccess(
   };
 }
 
-function decide(ctx: CallContext, row: AccessRow | null, scope: Scope | null): Granted {
+function decide(ctx: CallContext, row: AccessState | null, scope: Scope | null): Granted {
   // A missing organization and one the actor does not belong to answer the same NOT_FOUND.
   if (row === null) throw notFound("organizationId");
   if (ctx.actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");

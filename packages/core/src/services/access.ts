@@ -1,7 +1,7 @@
 import { authorize, type Decision, type PermissionMatrix, permissionMatrix } from "../authz/authorize.js";
 import { isScope, type Scope } from "../authz/scopes.js";
 import { notFound, OrgKitError } from "../errors.js";
-import { subjectFor } from "./access-control.js";
+import { readAccess, subjectFor } from "./access-control.js";
 import type { CallContext } from "./runtime.js";
 
 /** Authorization questions a UI or a host asks. */
@@ -30,18 +30,7 @@ export function accessService(ctx: CallContext): AccessService {
     }
     const actor = ctx.actor;
     if (actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");
-    const row =
-      actor.type === "user"
-        ? await ctx.rt.storage.members.getAccess(organizationId, actor.userId)
-        : await ctx.rt.storage.organizations.getById(organizationId).then((organization) =>
-            organization === null
-              ? null
-              : {
-                  organization: { key: organization.key, id: organization.id, version: organization.version },
-                  userKey: null,
-                  role: null,
-                },
-          );
+    const row = await readAccess(ctx.rt.storage, ctx, organizationId);
     // A foreign organization answers exactly like a missing one.
     if (row === null || (actor.type === "user" && row.role === null)) throw notFound("organizationId");
     return { subject: subjectFor(ctx, row), organizationId: row.organization.id };

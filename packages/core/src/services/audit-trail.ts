@@ -31,17 +31,51 @@ export const AUDIT_ACTIONS = [
   "SECURITY_IDENTITY_PROVIDER_DELETE",
   "SECURITY_SSO_LOGIN",
   "SECURITY_SSO_LOGIN_FAILED",
+  "ORGANIZATION_TEAM_CREATE",
+  "ORGANIZATION_TEAM_UPDATE",
+  "ORGANIZATION_TEAM_DELETE",
+  "ORGANIZATION_TEAM_MEMBER_ADD",
+  "ORGANIZATION_TEAM_MEMBER_REMOVE",
+  "ORGANIZATION_TEAM_APP_ADD",
+  "ORGANIZATION_TEAM_APP_CHANGE",
+  "ORGANIZATION_TEAM_APP_REMOVE",
+  "ORGANIZATION_POLICY_CREATE",
+  "ORGANIZATION_POLICY_UPDATE",
+  "ORGANIZATION_POLICY_DELETE",
+  "APP_CREATE",
+  "APP_UPDATE",
+  "APP_DELETE",
+  "APP_DUPLICATE",
+  "APP_TRANSFER",
+  "APP_PIN",
+  "APP_UNPIN",
+  "COLLABORATOR_ADD",
+  "COLLABORATOR_CHANGE",
+  "COLLABORATOR_REMOVE",
+  "MODEL_CREATE",
+  "MODEL_UPDATE",
+  "MODEL_DELETE",
+  "MODEL_TRAIN",
+  "WORKFLOW_CREATE",
+  "WORKFLOW_UPDATE",
+  "WORKFLOW_DELETE",
+  "INPUT_ADD",
+  "INPUT_DELETE",
+  "STAR_ADD",
+  "STAR_REMOVE",
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Appends an audit event for this call in the transaction `tx`. */
-export function recordAudit(
+export async function recordAudit(
   tx: Stores,
   ctx: CallContext,
   event: {
     organizationId: string | null;
+    /** The organization's internal key, when at hand (saves the store a lookup). */
+    organizationKey?: string | null;
     action: AuditAction;
     targetType:
       | "user"
@@ -50,7 +84,15 @@ export function recordAudit(
       | "invitation"
       | "session"
       | "token"
-      | "identity_provider";
+      | "identity_provider"
+      | "team"
+      | "policy"
+      | "app"
+      | "collaborator"
+      | "model"
+      | "workflow"
+      | "input"
+      | "star";
     targetId: string;
     before?: unknown;
     after?: unknown;
@@ -59,8 +101,9 @@ export function recordAudit(
   },
 ): Promise<void> {
   const actor = ctx.actor;
-  return tx.audit.append({
+  await tx.audit.append({
     organizationId: event.organizationId,
+    organizationKey: event.organizationKey ?? null,
     actor: { type: actor.type, id: actor.type === "user" ? actor.userId : null },
     action: event.action,
     targetType: event.targetType,

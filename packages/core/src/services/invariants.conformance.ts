@@ -181,7 +181,12 @@ export function invariantsConformance(harness: ConformanceHarness, runs = 25): v
               accepted: new Set(),
               limit,
             };
-            await fc.asyncModelRun(() => ({ model, real: { w } }), cmds);
+            try {
+              await fc.asyncModelRun(() => ({ model, real: { w } }), cmds);
+            } finally {
+              // Each run's database goes now, not at the end of the test: runs would pile up connections.
+              await w.close();
+            }
           },
         ),
         { numRuns: runs },

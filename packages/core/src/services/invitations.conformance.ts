@@ -160,7 +160,8 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         const { alice, asAlice } = await acme(w);
         const bob = await w.user("Bob");
         await w.join("acme", alice, bob, "admin"); // Alice's first invitation
-        for (const x of ["a", "b"]) await asAlice.invitations.create("acme", { email: `${x}@x.test`, role: "org_user" });
+        for (const x of ["a", "b"])
+          await asAlice.invitations.create("acme", { email: `${x}@x.test`, role: "org_user" });
         const limited = await expectFailsCleanly(
           w,
           () => asAlice.invitations.create("acme", { email: "c@x.test", role: "org_user" }),
@@ -170,7 +171,10 @@ export function invitationsConformance(harness: ConformanceHarness): void {
         const asBob = w.orgkit.as({ userId: bob.id });
         // Refused attempts count too: this is the 5th for the organization.
         await asBob.invitations.create("acme", { email: "d@x.test", role: "org_user" });
-        await expectOrgKitError(asBob.invitations.create("acme", { email: "e@x.test", role: "org_user" }), "RATE_LIMITED");
+        await expectOrgKitError(
+          asBob.invitations.create("acme", { email: "e@x.test", role: "org_user" }),
+          "RATE_LIMITED",
+        );
         w.clock.advance(3600 * 1000);
         await asBob.invitations.create("acme", { email: "e@x.test", role: "org_user" });
       });

@@ -242,6 +242,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
           );
           await recordAudit(tx, ctx, {
             organizationId: locked.organization.id,
+            organizationKey: locked.organization.key,
             action: "ORGANIZATION_INVITATION_CREATE",
             targetType: "invitation",
             targetId: out.record.key,
@@ -311,6 +312,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
         }
         await recordAudit(tx, ctx, {
           organizationId: locked.organization.id,
+          organizationKey: locked.organization.key,
           action: "ORGANIZATION_INVITATION_CANCEL",
           targetType: "invitation",
           targetId: invitation.key,
@@ -347,6 +349,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
         });
         await recordAudit(tx, ctx, {
           organizationId: locked.organization.id,
+          organizationKey: locked.organization.key,
           action: "ORGANIZATION_INVITATION_RESEND",
           targetType: "invitation",
           targetId: invitation.key,
@@ -392,6 +395,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
         if (!user.emailVerified) await tx.users.markEmailVerified(user.key, at);
         await recordAudit(tx, ctx, {
           organizationId: organization.id,
+          organizationKey: organization.key,
           action: "ORGANIZATION_INVITATION_ACCEPT",
           targetType: "invitation",
           targetId: invitation.key,
@@ -400,6 +404,7 @@ export function invitationsService(ctx: CallContext): InvitationsService {
         });
         await recordAudit(tx, ctx, {
           organizationId: organization.id,
+          organizationKey: organization.key,
           action: "ORGANIZATION_MEMBER_ADD",
           targetType: "membership",
           targetId: user.id,

@@ -127,6 +127,7 @@ export function membersService(ctx: CallContext): MembersService {
           await tx.members.updateRole(locked.organization.key, user.key, newRole, rt.clock.now());
           await recordAudit(tx, ctx, {
             organizationId: locked.organization.id,
+            organizationKey: locked.organization.key,
             action: "ORGANIZATION_MEMBER_CHANGE",
             targetType: "membership",
             targetId: user.id,
@@ -150,14 +151,17 @@ export function membersService(ctx: CallContext): MembersService {
         const locked = await lockAndRecheck(tx, ctx, granted, "members:remove");
         const { user, membership } = await memberOf(tx, locked.organization.key, userIdParam(userId));
         if (membership.role === "admin") await assertNotLastAdmin(tx, locked.organization.key);
+        // Team rows go with the membership, in this transaction (issue 3).
+        const teamIds = await tx.teams.removeUserFromAll(locked.organization.key, user.key);
         await tx.members.delete(locked.organization.key, user.key);
         await tx.users.releaseOrganizationSlot(user.key);
         await recordAudit(tx, ctx, {
           organizationId: locked.organization.id,
+          organizationKey: locked.organization.key,
           action: "ORGANIZATION_MEMBER_REMOVE",
           targetType: "membership",
           targetId: user.id,
-          before: { role: membership.role },
+          before: { role: membership.role, ...(teamIds.length > 0 ? { teams: teamIds } : {}) },
         });
       });
     },

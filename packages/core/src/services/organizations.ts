@@ -125,6 +125,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
           });
           await recordAudit(tx, ctx, {
             organizationId: created.id,
+            organizationKey: created.key,
             action: "ORGANIZATION_CREATE",
             targetType: "organization",
             targetId: created.id,
@@ -132,6 +133,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
           });
           await recordAudit(tx, ctx, {
             organizationId: created.id,
+            organizationKey: created.key,
             action: "ORGANIZATION_MEMBER_ADD",
             targetType: "membership",
             targetId: user.id,
@@ -206,14 +208,17 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
         const membership = await tx.members.get(locked.organization.key, user.key);
         if (membership === null) throw new OrgKitError("NOT_FOUND", { param: "organizationId" });
         if (membership.role === "admin") await assertNotLastAdmin(tx, locked.organization.key);
+        // Team rows go with the membership, in this transaction (issue 3).
+        const teamIds = await tx.teams.removeUserFromAll(locked.organization.key, user.key);
         await tx.members.delete(locked.organization.key, user.key);
         await tx.users.releaseOrganizationSlot(user.key);
         await recordAudit(tx, ctx, {
           organizationId: locked.organization.id,
+          organizationKey: locked.organization.key,
           action: "ORGANIZATION_MEMBER_REMOVE",
           targetType: "membership",
           targetId: user.id,
-          before: { role: membership.role },
+          before: { role: membership.role, ...(teamIds.length > 0 ? { teams: teamIds } : {}) },
           after: { reason: "left" },
         });
       });

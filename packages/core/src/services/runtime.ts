@@ -34,6 +34,8 @@ export interface Runtime {
   /** The host's base password policy. */
   readonly passwordPolicy: PasswordPolicy;
   readonly passwordResetLink: (token: string) => string;
+  /** Audit events older than this many days may be pruned; null keeps them forever. */
+  readonly auditRetentionDays: number | null;
   /** Null when rate limiting is off. */
   readonly rateLimiter: RateLimiter | null;
   readonly rateLimits: RateLimits;
@@ -78,10 +80,10 @@ export interface CallContext {
 }
 
 /**
- * A bounded cache of permission snapshots per (organization, user), valid only for the
- * organization version it was computed at: any membership, team, role or policy change bumps the
- * version in its transaction, so a stale entry is never used. It holds nothing another host
- * instance would need: a miss costs one indexed read.
+ * A bounded cache of permission snapshots per (organization, user), by public ids. An entry is
+ * only used when the organization's key and version read with the call match it: any
+ * membership, team, role or policy change bumps the version in its transaction, so a stale entry
+ * is never used. It holds nothing another host instance would need: a miss costs one indexed read.
  */
 export class SnapshotCache {
   readonly #entries = new Map<string, PermissionSnapshot>();
@@ -92,19 +94,19 @@ export class SnapshotCache {
     this.#capacity = capacity;
   }
 
-  /** The cached snapshot when it was computed at `version`, else undefined. */
-  get(organizationKey: string, userKey: string, version: number): PermissionSnapshot | undefined {
-    const id = `${organizationKey}\u0000${userKey}`;
+  /** The cached snapshot of the user in the organization (its version still to be checked), or undefined. */
+  get(organizationId: string, userId: string): PermissionSnapshot | undefined {
+    const id = `${organizationId}\u0000${userId}`;
     const entry = this.#entries.get(id);
-    if (entry === undefined || entry.version !== version) return undefined;
+    if (entry === undefined) return undefined;
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     return entry;
   }
 
   /** Stores a snapshot, evicting the least recently used entry when full. */
-  set(organizationKey: string, userKey: string, snapshot: PermissionSnapshot): void {
-    const id = `${organizationKey}\u0000${userKey}`;
+  set(snapshot: PermissionSnapshot): void {
+    const id = `${snapshot.organizationId}\u0000${snapshot.userId}`;
     this.#entries.delete(id);
     this.#entries.set(id, snapshot);
     if (this.#entries.size > this.#capacity) {

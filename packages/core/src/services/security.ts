@@ -118,13 +118,13 @@ export function assertNoViolations(violations: readonly PasswordViolation[], par
 }
 
 /**
- * Whether password sign-in for `email` must go through single sign-on: an enabled identity
- * provider marked required declares the email's domain.
+ * Whether password sign-in must go through single sign-on: an enabled identity provider marked
+ * required, of an organization the user belongs to, declares the email's domain. (Only the
+ * user's own organizations count: any organization can declare any domain.)
  */
-export async function ssoRequiredFor(rt: Runtime, email: string): Promise<boolean> {
-  const domain = email.slice(email.lastIndexOf("@") + 1);
-  if (domain === "" || !email.includes("@")) return false;
-  return (await rt.storage.identityProviders?.findRequiredForEmailDomain(domain)) != null;
+export async function ssoRequiredFor(rt: Runtime, user: UserRecord): Promise<boolean> {
+  const domain = user.email.slice(user.email.lastIndexOf("@") + 1);
+  return (await rt.storage.identityProviders.findRequiredForUser(user.key, domain)) !== null;
 }
 
 /**
@@ -206,6 +206,7 @@ export function securityService(ctx: CallContext): SecurityService {
         await tx.security.put(locked.organization.key, { passwordPolicy: after }, rt.clock.now());
         await recordAudit(tx, ctx, {
           organizationId: locked.organization.id,
+          organizationKey: locked.organization.key,
           action: "SECURITY_PASSWORD_POLICY_UPDATE",
           targetType: "organization",
           targetId: locked.organization.id,
@@ -228,6 +229,7 @@ export function securityService(ctx: CallContext): SecurityService {
         await tx.security.put(locked.organization.key, { tokenPolicy: after }, rt.clock.now());
         await recordAudit(tx, ctx, {
           organizationId: locked.organization.id,
+          organizationKey: locked.organization.key,
           action: "SECURITY_TOKEN_POLICY_UPDATE",
           targetType: "organization",
           targetId: locked.organization.id,

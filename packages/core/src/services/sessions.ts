@@ -179,8 +179,8 @@ export function authService(rt: Runtime): AuthService {
         [`sign-in:account:${email}`, rt.rateLimits.signIn.perAccount],
         [origin.ip && `sign-in:address:${origin.ip}`, rt.rateLimits.signIn.perAddress],
       ]);
-      if (await ssoRequiredFor(rt, email)) throw new OrgKitError("SSO_REQUIRED");
       const user = await rt.storage.users.getByEmail(email);
+      if (user !== null && (await ssoRequiredFor(rt, user))) throw new OrgKitError("SSO_REQUIRED");
       const now = rt.clock.now();
       const locked = user?.lockedUntil != null && user.lockedUntil.getTime() > now.getTime();
       // Verify even when the answer is already known, so that every refusal takes as long.

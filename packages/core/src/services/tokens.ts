@@ -190,6 +190,7 @@ export function tokensService(ctx: CallContext): TokensService {
         await tx.tokens.revoke(row.token.key, rt.clock.now());
         await recordAudit(tx, ctx, {
           organizationId: granted.organization.id,
+          organizationKey: granted.organization.key,
           action: "SECURITY_TOKEN_REVOKE",
           targetType: "token",
           targetId: row.token.key,

@@ -20,6 +20,16 @@ export const UNIQUE_CONSTRAINTS = [
   "identity_provider_domain",
   "external_identity",
   "saml_assertion",
+  "team_id",
+  "team_member",
+  "team_app",
+  "app_id",
+  "app_collaborator",
+  "model_id",
+  "model_version",
+  "workflow_id",
+  "input_id",
+  "usage_event",
 ] as const;
 
 /** One of {@link UNIQUE_CONSTRAINTS}. */

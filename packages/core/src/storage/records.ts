@@ -91,6 +91,8 @@ export interface AuditActor {
 /** An audit event to append. */
 export interface AuditEventInput {
   readonly organizationId: string | null;
+  /** The organization's internal key when the caller has it (saves the store a lookup). */
+  readonly organizationKey?: string | null | undefined;
   readonly actor: AuditActor;
   /** Clarifai's vocabulary (`ORGANIZATION_MEMBER_ADD`, ...) plus orgkit's own. */
   readonly action: string;
@@ -103,11 +105,18 @@ export interface AuditEventInput {
   readonly at: Date;
 }
 
-/** An audit event as stored. */
+/** An audit event as stored: the input, its place in its chain and its hashes. */
 export interface AuditEventRecord extends AuditEventInput {
   readonly id: string;
+  /** The hash chain it belongs to: `org:<organization key>`, or `global` without an organization. */
+  readonly chain: string;
+  /** Its position in the chain: 1, 2, 3, … with no gap. */
+  readonly sequence: number;
+  /** The hash of the event before it in the chain (64 zeros for the first). */
+  readonly previousHash: string;
+  /** SHA-256 of this event's fields and `previousHash` ({@link hashAuditEvent}). */
+  readonly hash: string;
 }
-
 /** Delivery state of an outgoing message. */
 export type OutboxStatus = "pending" | "sent" | "failed";
 

@@ -1,12 +1,17 @@
+import type { AppStore } from "./app-store.js";
 import type { AuditStore } from "./audit-store.js";
+import type { InputStore, ModelStore, StarStore, WorkflowStore } from "./content-store.js";
 import type { IdentityProviderStore } from "./identity-provider-store.js";
 import type { InvitationStore } from "./invitation-store.js";
 import type { MemberStore } from "./member-store.js";
 import type { OrganizationStore } from "./organization-store.js";
 import type { OutboxStore } from "./outbox-store.js";
+import type { PermissionStore, PolicyStore } from "./policy-store.js";
 import type { RateLimitStore, SecuritySettingsStore } from "./security-store.js";
 import type { SessionStore } from "./session-store.js";
+import type { TeamStore } from "./team-store.js";
 import type { TokenStore } from "./token-store.js";
+import type { UsageStore } from "./usage-store.js";
 import type { UserStore } from "./user-store.js";
 
 /** Every store, bound to one connection or one transaction. */
@@ -22,6 +27,16 @@ export interface Stores {
   readonly security: SecuritySettingsStore;
   readonly rateLimits: RateLimitStore;
   readonly identityProviders: IdentityProviderStore;
+  readonly teams: TeamStore;
+  readonly apps: AppStore;
+  readonly models: ModelStore;
+  readonly workflows: WorkflowStore;
+  readonly inputs: InputStore;
+  readonly stars: StarStore;
+  readonly policies: PolicyStore;
+  /** The one-statement read behind a cold authorization check. */
+  readonly permissions: PermissionStore;
+  readonly usage: UsageStore;
 }
 
 /** What an engine can do, so that callers branch on capabilities, never on engine names. */

@@ -40,6 +40,11 @@ export interface ConformanceHarness {
    * taken before and after a failing call to prove that nothing was written.
    */
   dump(storage: Storage): Promise<Record<string, unknown[]>>;
+  /**
+   * Runs one raw SQL statement on the database behind `storage`, bypassing orgkit: how the suite
+   * plays an attacker with database access (altering or deleting audit rows).
+   */
+  execute(storage: Storage, statement: string): Promise<void>;
   /** How many concurrent callers the parallel tests use. Default 20. */
   readonly parallelism?: number;
 }
@@ -97,6 +102,10 @@ export interface World {
   dump(): Promise<Record<string, unknown[]>>;
   /** A second orgkit over an independent connection to the same database. */
   another(): Promise<OrgKit>;
+  /** Runs raw SQL on the database, bypassing orgkit (see {@link ConformanceHarness.execute}). */
+  execute(statement: string): Promise<void>;
+  /** Destroys the world now (it is destroyed when the test finishes otherwise). */
+  close(): Promise<void>;
 }
 
 /** Fast scrypt parameters for tests; never use them in production. */
@@ -121,10 +130,14 @@ export async function createWorld(
     ...options,
   };
   const orgkit = createOrgKit({ ...config, storage });
-  onTestFinished(async () => {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     for (const other of extra) await other.close();
     await harness.destroy(storage);
-  });
+  };
+  onTestFinished(close);
   let counter = 0;
   return {
     orgkit,
@@ -149,6 +162,8 @@ export async function createWorld(
       await orgkit.as({ userId: user.id }).invitations.accept(token);
     },
     dump: () => harness.dump(storage),
+    execute: (statement) => harness.execute(storage, statement),
+    close,
     async another() {
       const other = createOrgKit({ ...config, storage: await harness.connectAnother(storage) });
       extra.push(other);
@@ -187,17 +202,22 @@ function withoutCounters(dump: Record<string, unknown[]>): Record<string, unknow
 
 /**
  * Asserts that `action` fails with `code` and leaves every table exactly as it was (rate-limit
- * counters aside).
+ * counters aside, and the tables named in `options.exceptTables`: a refusal that is itself
+ * audited in its own transaction passes `["audit_events"]` and checks the audit rows itself).
  */
 export async function expectFailsCleanly(
   world: World,
   action: () => Promise<unknown>,
   code: ErrorCode,
   param?: string,
+  options: { readonly exceptTables?: readonly string[] } = {},
 ): Promise<OrgKitError> {
-  const before = withoutCounters(await world.dump());
+  const except = new Set(options.exceptTables ?? []);
+  const relevant = (dump: Record<string, unknown[]>) =>
+    Object.fromEntries(Object.entries(withoutCounters(dump)).filter(([table]) => !except.has(table)));
+  const before = relevant(await world.dump());
   const error = await expectOrgKitError(action(), code, param);
-  expect(withoutCounters(await world.dump())).toEqual(before);
+  expect(relevant(await world.dump())).toEqual(before);
   return error;
 }
 

@@ -1,6 +1,6 @@
 /**
  * `@orgkit/core/testing`: the behavioural conformance suite every storage adapter runs, and the
- * helpers it is built from. Needs vitest and fast-check in the caller's dev dependencies.
+ * helpers it is built from. Needs vitest, fast-check and xml-crypto (for the test IdP) in the caller's dev dependencies.
  *
  * @example
  * ```ts
@@ -13,12 +13,14 @@
  */
 import { describe } from "vitest";
 import { accessConformance } from "../services/access.conformance.js";
+import { auditConformance } from "../services/audit.conformance.js";
 import { invariantsConformance } from "../services/invariants.conformance.js";
 import { invitationsConformance } from "../services/invitations.conformance.js";
 import { membersConformance } from "../services/members.conformance.js";
 import { organizationsConformance } from "../services/organizations.conformance.js";
 import { securityConformance } from "../services/security.conformance.js";
 import { sessionsConformance } from "../services/sessions.conformance.js";
+import { ssoConformance } from "../services/sso.conformance.js";
 import { tokensConformance } from "../services/tokens.conformance.js";
 import { usersConformance } from "../services/users.conformance.js";
 import type { ConformanceHarness } from "./harness.js";
@@ -35,6 +37,18 @@ export {
   type TestClock,
   type World,
 } from "./harness.js";
+export {
+  createTestIdentityProvider,
+  createTestSigningKeys,
+  encodeSamlResponse,
+  samlId,
+  signSamlElement,
+  type TestIdentityProvider,
+  type TestSamlResponseOptions,
+  type TestSigningKeys,
+  verifySamlElement,
+  xmlEscape,
+} from "./saml-idp.js";
 
 /** Options of {@link runConformanceSuite}. */
 export interface ConformanceOptions {
@@ -56,6 +70,8 @@ export function runConformanceSuite(harness: ConformanceHarness, options: Confor
     sessionsConformance(harness);
     tokensConformance(harness);
     securityConformance(harness);
+    auditConformance(harness);
+    ssoConformance(harness);
     invariantsConformance(harness, options.propertyRuns);
   });
 }
