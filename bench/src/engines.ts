@@ -28,6 +28,10 @@ export interface BenchEngine {
   readonly storage: Storage;
   /** Inserts users with their accounts and memberships of `organizationKey`, in bulk. */
   seedMembers(organizationKey: string, members: readonly SeedMember[]): Promise<void>;
+  /** Inserts raw rows into a table in one transaction, bypassing orgkit (bulk fixtures: audit chains). */
+  insertRows(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void>;
+  /** Runs one raw SQL statement (no parameters), bypassing orgkit. */
+  exec(statement: string): Promise<void>;
   /** Closes everything and deletes the database. */
   dispose(): Promise<void>;
 }
@@ -70,6 +74,23 @@ export async function sqliteEngine(): Promise<BenchEngine> {
         }
       })();
       db.exec("analyze");
+      db.close();
+    },
+    async insertRows(table, columns, rows) {
+      const db = new BetterSqlite3(filename);
+      db.pragma("busy_timeout = 5000");
+      const insert = db.prepare(
+        `insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`,
+      );
+      db.transaction(() => {
+        for (const row of rows) insert.run(...row);
+      })();
+      db.close();
+    },
+    async exec(statement) {
+      const db = new BetterSqlite3(filename);
+      db.pragma("busy_timeout = 5000");
+      db.exec(statement);
       db.close();
     },
     async dispose() {
@@ -120,6 +141,22 @@ export async function postgresEngine(url: string): Promise<BenchEngine> {
       }
       await client.query("commit");
       await client.query("analyze");
+    },
+    async insertRows(table, columns, rows) {
+      const per = Math.floor(60_000 / columns.length);
+      await client.query("begin");
+      for (let i = 0; i < rows.length; i += per) {
+        const slice = rows.slice(i, i + per);
+        const values = slice
+          .map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(", ")})`)
+          .join(", ");
+        await client.query(`insert into ${table} (${columns.join(", ")}) values ${values}`, slice.flat());
+      }
+      await client.query("commit");
+      await client.query(`analyze ${table}`);
+    },
+    async exec(statement) {
+      await client.query(statement);
     },
     async dispose() {
       await storage.close();

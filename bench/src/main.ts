@@ -5,11 +5,15 @@
  *   ORGKIT_PG_URL          Postgres to use (default postgres://postgres@127.0.0.1:5432/test)
  *   ORGKIT_BENCH_MEMBERS   members in the large organization (default 100000)
  *   ORGKIT_BENCH_ENGINES   comma-separated engines to run (default sqlite,postgres)
+ *   ORGKIT_BENCH_SIDE_BY_SIDE  operations per row of the better-auth comparison (default 500; 0 skips it)
  */
 import { randomUUID } from "node:crypto";
 import { authorize, createOrgKit, type OrgKit, snapshotForRole } from "@orgkit/core";
+import { appsBench } from "./apps-bench.js";
+import { billingBench } from "./billing-bench.js";
 import { type BenchEngine, postgresEngine, type SeedMember, sqliteEngine } from "./engines.js";
 import { measure, measureSync, printTable, type Result } from "./measure.js";
+import { printComparison, sideBySide } from "./side-by-side.js";
 
 const PG_URL = process.env.ORGKIT_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const MEMBERS = Number(process.env.ORGKIT_BENCH_MEMBERS ?? 100_000);
@@ -303,6 +307,11 @@ async function run(engine: BenchEngine): Promise<Result[]> {
   results.push(
     await measure(e, "PAT authentication", 2000, () => orgkit.auth.authenticateToken(pat), { warmup: 50 }),
   );
+  // Teams and apps: m2 is a team contributor (roles cycle through ROLES).
+  results.push(...(await appsBench(e, orgkit, engine.storage, owner.id, "m2")));
+  // Billing: usage ingest, a month's statement, audit.verify over a long chain.
+  const payer = (await registerMany(orgkit, "payer-owner", 1))[0]!;
+  results.push(...(await billingBench(engine, orgkit, payer.id)));
   return results;
 }
 
@@ -318,3 +327,13 @@ for (const name of ENGINES) {
 }
 console.log();
 printTable(all);
+
+// Side by side with the better-auth organization plugin, on SQLite (a temp file each).
+const SIDE_BY_SIDE_N = Number(process.env.ORGKIT_BENCH_SIDE_BY_SIDE ?? 500);
+if (SIDE_BY_SIDE_N > 0) {
+  console.error("[side by side] running...");
+  const { rows, betterAuthError } = await sideBySide(SIDE_BY_SIDE_N);
+  console.log();
+  if (betterAuthError !== null) console.log(`better-auth could not run: ${betterAuthError}`);
+  printComparison(rows, SIDE_BY_SIDE_N);
+}

@@ -83,6 +83,15 @@ export const ERROR_CODES = {
     category: "validation",
     message: "No model runner is configured for this model type.",
   },
+  BUDGET_EXCEEDED: {
+    category: "forbidden",
+    message:
+      "A budget with a hard stop is used up for this billing period; raise it or wait for the next period.",
+  },
+  PERIOD_CLOSED: {
+    category: "conflict",
+    message: "This billing period is closed; its statement can no longer change.",
+  },
   RATE_LIMITED: { category: "rate_limited", message: "Too many requests; try again later." },
   INTERNAL: { category: "internal", message: "Something went wrong on our side." },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;

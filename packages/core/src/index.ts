@@ -187,3 +187,37 @@ export type * from "./storage/token-store.js";
 export type * from "./storage/usage-store.js";
 export type * from "./storage/user-store.js";
 export { PASSWORD_HISTORY_KEPT } from "./storage/user-store.js";
+export type { AppsService } from "./services/apps.js";
+export type { InputsService, StarsService } from "./services/inputs.js";
+export {
+  type ConceptScore,
+  type ModelRunner,
+  naiveBayesRunner,
+  type RunnerModel,
+  type TrainingExample,
+  type TrainingResult,
+  tokenize,
+} from "./services/model-runner.js";
+export { MAX_TRAINING_EXAMPLES, type ModelsService } from "./services/models.js";
+export { compilePolicies } from "./services/snapshots.js";
+export type { PoliciesService } from "./services/policies.js";
+export type { TeamsService } from "./services/teams.js";
+export { validateWorkflowGraph, type WorkflowsService } from "./services/workflows.js";
+export * from "./schemas/team.js";
+export * from "./schemas/app.js";
+export * from "./schemas/content.js";
+export * from "./schemas/policy.js";
+export * from "./schemas/billing.js";
+export type * from "./storage/billing-store.js";
+export { usageDayOf, usagePeriodOf } from "./storage/usage-store.js";
+export { type BillingService, BUILT_IN_METERS } from "./services/billing.js";
+export { BUDGET_THRESHOLDS, type BudgetsService } from "./services/budgets.js";
+export { allocate, priceAmount } from "./services/pricing.js";
+export {
+  type BilledTo,
+  MAX_USAGE_CLOCK_SKEW_MS,
+  type RecordedUsage,
+  routeUsage,
+  type UsageService,
+} from "./services/usage.js";
+export type { BudgetAlertMailData } from "./mail.js";

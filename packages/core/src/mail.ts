@@ -6,7 +6,7 @@
  */
 
 /** The templates orgkit sends. `@orgkit/react/emails` renders each one. */
-export const MAIL_TEMPLATES = ["invitation", "password-reset"] as const;
+export const MAIL_TEMPLATES = ["invitation", "password-reset", "budget-alert"] as const;
 /** One of {@link MAIL_TEMPLATES}. */
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
@@ -26,6 +26,22 @@ export interface PasswordResetMailData {
   readonly name: string;
   readonly resetUrl: string;
   readonly expiresAt: string;
+  readonly productName: string;
+}
+
+/** The data of the `budget-alert` template, sent to the billing email at 75, 90 and 100 % of a budget. */
+export interface BudgetAlertMailData {
+  readonly organizationId: string;
+  readonly organizationName: string;
+  /** `organization`, `team:<id>` or `member:<id>`. */
+  readonly scope: string;
+  readonly period: string;
+  readonly threshold: number;
+  /** Minor units of `currency`. */
+  readonly spent: number;
+  readonly amount: number;
+  readonly currency: string;
+  readonly hardStop: boolean;
   readonly productName: string;
 }
 

@@ -5,6 +5,10 @@ import type { Mailer } from "./mail.js";
 import { parseInput } from "./schemas/common.js";
 import { type PasswordPolicy, PasswordPolicySchema } from "./security/password-policy.js";
 import { type AccessService, accessService } from "./services/access.js";
+import { type AppsService, appsService } from "./services/apps.js";
+import { type BillingService, billingService } from "./services/billing.js";
+import { type BudgetsService, budgetsService } from "./services/budgets.js";
+import { type UsageService, usageService } from "./services/usage.js";
 import {
   type AuditAdministration,
   type AuditService,
@@ -12,10 +16,14 @@ import {
   auditService,
 } from "./services/audit.js";
 import { type IdentityProvidersService, identityProvidersService } from "./services/identity-providers.js";
+import { type InputsService, inputsService, type StarsService, starsService } from "./services/inputs.js";
 import { type InvitationsService, invitationsService } from "./services/invitations.js";
 import { type MembersService, membersService } from "./services/members.js";
+import { type ModelRunner, naiveBayesRunner } from "./services/model-runner.js";
+import { type ModelsService, modelsService } from "./services/models.js";
 import { type OrganizationsService, organizationsService } from "./services/organizations.js";
 import { type OutboxService, outboxService } from "./services/outbox.js";
+import { type PoliciesService, policiesService } from "./services/policies.js";
 import {
   DEFAULT_RATE_LIMITS,
   type RateLimiter,
@@ -35,6 +43,7 @@ import {
 import { type SecurityService, securityService } from "./services/security.js";
 import { type AuthService, authService, type SessionsService, sessionsService } from "./services/sessions.js";
 import { type SsoService, ssoService } from "./services/sso.js";
+import { type TeamsService, teamsService } from "./services/teams.js";
 import { type TokensService, tokensService } from "./services/tokens.js";
 import {
   type RegistrationService,
@@ -42,6 +51,7 @@ import {
   type UsersService,
   usersService,
 } from "./services/users.js";
+import { type WorkflowsService, workflowsService } from "./services/workflows.js";
 import type { Storage } from "./storage/storage.js";
 
 /** Options of {@link createOrgKit}. */
@@ -85,6 +95,11 @@ export interface OrgKitOptions {
   readonly rateLimiter?: RateLimiter | false;
   /** Overrides parts of {@link DEFAULT_RATE_LIMITS}. */
   readonly rateLimits?: Partial<RateLimits>;
+  /**
+   * Trains and runs models for `models.train` and `models.predict`. Default: `naiveBayesRunner()`
+   * (text classifiers); `null` for none (training then answers MODEL_TYPE_UNSUPPORTED).
+   */
+  readonly modelRunner?: ModelRunner | null;
   /** Audit log settings. Default: events are kept forever. */
   readonly audit?: {
     /** Days after which `orgkit.audit.prune()` deletes events (from the start of each chain). */
@@ -122,8 +137,28 @@ export interface OrgKitServices {
   readonly security: SecurityService;
   /** SAML identity providers of an organization (read: `security:get`, write: `security:manage`). */
   readonly identityProviders: IdentityProvidersService;
+  /** Teams of an organization, their members and their apps. */
+  readonly teams: TeamsService;
+  /** Apps of users and organizations: CRUD, pins, duplicate, transfer, collaborators. */
+  readonly apps: AppsService;
+  /** Models of an app: CRUD, versions, train and predict. */
+  readonly models: ModelsService;
+  /** Workflows of an app: graphs of model nodes, with versions. */
+  readonly workflows: WorkflowsService;
+  /** Inputs and concepts of an app. */
+  readonly inputs: InputsService;
+  /** Stars on models and workflows, and the acting user's "starred" list. */
+  readonly stars: StarsService;
+  /** Access policies of an organization. */
+  readonly policies: PoliciesService;
   /** The organization's audit log (`audit:get`). */
   readonly audit: AuditService;
+  /** Billing accounts, the meter catalogue and price book, statements, member activity. */
+  readonly billing: BillingService;
+  /** Budgets per period on the organization, a team or a member, with alerts and an optional hard stop. */
+  readonly budgets: BudgetsService;
+  /** Usage metering (recording is for trusted host code: `orgkit.system().usage.record`). */
+  readonly usage: UsageService;
 }
 
 /** An orgkit instance: what {@link createOrgKit} returns. */
@@ -234,6 +269,7 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
         : (options.rateLimiter ??
           storageRateLimiter(options.storage.rateLimits, options.clock ?? SYSTEM_CLOCK)),
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) },
+    modelRunner: options.modelRunner === undefined ? naiveBayesRunner() : options.modelRunner,
     auditRetentionDays:
       options.audit?.retentionDays == null
         ? null
@@ -252,7 +288,17 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
       tokens: tokensService(ctx),
       security: securityService(ctx),
       identityProviders: identityProvidersService(ctx),
+      teams: teamsService(ctx),
+      apps: appsService(ctx),
+      models: modelsService(ctx),
+      workflows: workflowsService(ctx),
+      inputs: inputsService(ctx),
+      stars: starsService(ctx),
+      policies: policiesService(ctx),
       audit: auditService(ctx),
+      billing: billingService(ctx),
+      budgets: budgetsService(ctx),
+      usage: usageService(ctx),
     };
   };
   const anonymous = invitationsService({ rt, actor: { type: "anonymous", ip: null } });

@@ -332,7 +332,17 @@ export class KyselyAppStore implements AppStore {
     let select = this.ctx.db
       .selectFrom("app_collaborators as c")
       .innerJoin("users as u", "u.key", "c.user_key")
-      .select(["c.app_key", "c.user_key", "c.role", "c.sort_name", "c.created_at", "u.id", "u.name"])
+      .innerJoin("apps as a", "a.key", "c.app_key")
+      .select([
+        "c.app_key",
+        "a.id as app_id",
+        "c.user_key",
+        "c.role",
+        "c.sort_name",
+        "c.created_at",
+        "u.id",
+        "u.name",
+      ])
       .where("c.app_key", "=", appKey);
     if (after) {
       select = select.where((eb) =>
@@ -366,7 +376,16 @@ export class KyselyAppStore implements AppStore {
       .selectFrom("apps as a")
       .innerJoin("app_collaborators as c", "c.app_key", "a.key")
       .innerJoin("users as u", "u.key", "c.user_key")
-      .select(["c.app_key", "c.user_key", "c.role", "c.sort_name", "c.created_at", "u.id", "u.name"])
+      .select([
+        "c.app_key",
+        "a.id as app_id",
+        "c.user_key",
+        "c.role",
+        "c.sort_name",
+        "c.created_at",
+        "u.id",
+        "u.name",
+      ])
       .where("a.owner_key", "=", ownerKey)
       .orderBy("c.created_at", "desc")
       .orderBy("c.user_key", "desc")
@@ -399,6 +418,7 @@ function appRow(app: NewApp) {
 
 function toCollaboratorRow(r: {
   app_key: string;
+  app_id: string;
   user_key: string;
   role: string;
   sort_name: string;
@@ -408,6 +428,7 @@ function toCollaboratorRow(r: {
 }): CollaboratorRow {
   return {
     appKey: r.app_key,
+    appId: r.app_id,
     userKey: r.user_key,
     userId: r.id,
     name: r.name,

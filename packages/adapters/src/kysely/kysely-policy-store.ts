@@ -7,12 +7,10 @@ import type {
   PolicyRecord,
   PolicyStore,
   SnapshotRow,
-  UsageEventRecord,
-  UsageStore,
 } from "@orgkit/core";
 import { type Selectable, sql } from "kysely";
 import type { AccessPoliciesTable } from "./schema.js";
-import { type StoreContext, toDate, translateUnique } from "./store-context.js";
+import { type StoreContext, toDate } from "./store-context.js";
 
 /** {@link PolicyStore} over Kysely; a policy's subjects, actions and resources are one JSON document. */
 export class KyselyPolicyStore implements PolicyStore {
@@ -183,52 +181,5 @@ export class KyselyPermissionStore implements PermissionStore {
               .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.key < y.key ? -1 : 1)),
           },
     };
-  }
-}
-
-/** {@link UsageStore} over Kysely. */
-export class KyselyUsageStore implements UsageStore {
-  constructor(private readonly ctx: StoreContext) {}
-
-  async record(event: UsageEventRecord): Promise<boolean> {
-    const result = await translateUnique(
-      this.ctx.classifyError,
-      this.ctx.db
-        .insertInto("usage_events")
-        .values({
-          id: event.id,
-          idempotency_key: event.idempotencyKey,
-          meter: event.meter,
-          quantity: event.quantity,
-          user_key: event.userKey,
-          app_key: event.appKey,
-          billed_account_id: event.billedAccountId,
-          created_at: event.at.getTime(),
-        })
-        .onConflict((oc) => oc.column("idempotency_key").doNothing())
-        .executeTakeFirst(),
-    );
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-  }
-
-  async listForApp(appKey: string, limit: number): Promise<UsageEventRecord[]> {
-    const rows = await this.ctx.db
-      .selectFrom("usage_events")
-      .selectAll()
-      .where("app_key", "=", appKey)
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      idempotencyKey: r.idempotency_key,
-      meter: r.meter,
-      quantity: Number(r.quantity),
-      userKey: r.user_key,
-      appKey: r.app_key,
-      billedAccountId: r.billed_account_id,
-      at: toDate(r.created_at),
-    }));
   }
 }

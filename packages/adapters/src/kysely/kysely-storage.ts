@@ -2,6 +2,7 @@ import type { Storage, StorageCapabilities, Stores } from "@orgkit/core";
 import { type Kysely, Migrator } from "kysely";
 import { KyselyAppStore } from "./kysely-app-store.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
+import { KyselyBillingStore } from "./kysely-billing-store.js";
 import { KyselyIdentityProviderStore } from "./kysely-identity-provider-store.js";
 import { KyselyInputStore, KyselyStarStore } from "./kysely-input-store.js";
 import { KyselyInvitationStore } from "./kysely-invitation-store.js";
@@ -9,11 +10,12 @@ import { KyselyMemberStore } from "./kysely-member-store.js";
 import { KyselyModelStore } from "./kysely-model-store.js";
 import { KyselyOrganizationStore } from "./kysely-organization-store.js";
 import { KyselyOutboxStore } from "./kysely-outbox-store.js";
-import { KyselyPermissionStore, KyselyPolicyStore, KyselyUsageStore } from "./kysely-policy-store.js";
+import { KyselyPermissionStore, KyselyPolicyStore } from "./kysely-policy-store.js";
 import { KyselyRateLimitStore, KyselySecuritySettingsStore } from "./kysely-security-store.js";
 import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyTeamStore } from "./kysely-team-store.js";
 import { KyselyTokenStore } from "./kysely-token-store.js";
+import { KyselyUsageStore } from "./kysely-usage-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
 import { KyselyWorkflowStore } from "./kysely-workflow-store.js";
 import { createMigrationProvider } from "./migrations.js";
@@ -130,5 +132,6 @@ export function createStores(ctx: StoreContext): Stores {
     policies: new KyselyPolicyStore(ctx),
     permissions: new KyselyPermissionStore(ctx),
     usage: new KyselyUsageStore(ctx),
+    billing: new KyselyBillingStore(ctx),
   };
 }

@@ -11,6 +11,7 @@ import { identity } from "./migrations/0002-identity.js";
 import { sso } from "./migrations/0003-sso.js";
 import { teamsApps } from "./migrations/0004-teams-apps.js";
 import { auditChain } from "./migrations/0005-audit-chain.js";
+import { billing } from "./migrations/0006-billing.js";
 
 /** Engine details a migration needs. */
 export interface MigrationOptions {
@@ -39,6 +40,7 @@ export function createMigrations(options: MigrationOptions = {}): Record<string,
     "0005_audit_chain": auditChain(options),
     "0003_sso": sso(options),
     "0004_teams_apps": teamsApps(options),
+    "0006_billing": billing(options),
   };
 }
 

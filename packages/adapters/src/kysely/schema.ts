@@ -231,6 +231,14 @@ export interface Database {
   input_concepts: InputConceptsTable;
   stars: StarsTable;
   usage_events: UsageEventsTable;
+  billing_accounts: BillingAccountsTable;
+  meters: MetersTable;
+  prices: PricesTable;
+  usage_daily: UsageDailyTable;
+  usage_periods: UsagePeriodsTable;
+  billing_periods: BillingPeriodsTable;
+  budgets: BudgetsTable;
+  budget_alerts: BudgetAlertsTable;
 }
 
 /** SAML identity providers; `certificates_json` is a JSON array of PEM certificates (public). */
@@ -463,5 +471,90 @@ export interface UsageEventsTable {
   user_key: string | null;
   app_key: string | null;
   billed_account_id: string;
+  created_at: Int8;
+}
+
+/** Billing settings of an organization; absent until first edited (the defaults apply). */
+export interface BillingAccountsTable {
+  organization_key: string;
+  /** 0 or 1. */
+  consolidated: number;
+  currency: string;
+  period: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** The meter catalogue. */
+export interface MetersTable {
+  id: string;
+  name: string;
+  unit: string;
+  aggregation: string;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** The price book; `tiers_json` is a JSON array of `{ upTo, amount }`. */
+export interface PricesTable {
+  meter: string;
+  currency: string;
+  effective_from: Int8;
+  per: Int8;
+  tiers_json: string;
+  created_at: Int8;
+}
+
+/** The measures of a usage rollup cell; `''` in `user_key` / `app_key` stands for none. */
+export interface UsageCellColumns {
+  account_id: string;
+  user_key: string;
+  meter: string;
+  app_key: string;
+  qty_sum: Int8;
+  qty_count: Int8;
+  qty_max: Int8;
+  last_qty: Int8;
+  last_at: Int8;
+  last_key: string;
+}
+
+/** Usage per account × UTC day × user × meter × app. */
+export interface UsageDailyTable extends UsageCellColumns {
+  day: Int8;
+}
+
+/** Usage per account × `YYYY-MM` period × user × meter × app. */
+export interface UsagePeriodsTable extends UsageCellColumns {
+  period: string;
+}
+
+/** Closed billing periods with their frozen statement (JSON). */
+export interface BillingPeriodsTable {
+  organization_key: string;
+  period: string;
+  statement_json: string;
+  closed_at: Int8;
+  closed_by: string | null;
+}
+
+/** Budgets per period on an organization, a team or a member (`scope_key` '' for the organization). */
+export interface BudgetsTable {
+  key: string;
+  organization_key: string;
+  scope: string;
+  scope_key: string;
+  amount: Int8;
+  /** 0 or 1. */
+  hard_stop: number;
+  created_at: Int8;
+  updated_at: Int8;
+}
+
+/** Budget alerts sent, once each per budget × period × threshold. */
+export interface BudgetAlertsTable {
+  budget_key: string;
+  period: string;
+  threshold: number;
   created_at: Int8;
 }

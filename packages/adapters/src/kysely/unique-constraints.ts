@@ -116,6 +116,12 @@ export const UNIQUE_INDEXES: readonly UniqueIndex[] = [
     columns: ["idempotency_key"],
     constraint: "usage_event",
   },
+  {
+    name: "budgets_scope_key",
+    table: "budgets",
+    columns: ["organization_key", "scope", "scope_key"],
+    constraint: "budget_scope",
+  },
 ];
 
 const byName = new Map(UNIQUE_INDEXES.map((index) => [index.name, index.constraint]));

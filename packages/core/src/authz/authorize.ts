@@ -230,8 +230,9 @@ function authorizeOnApp(
         name: policy.name,
         effect: policy.effect,
       };
-      if (policy.effect === "deny") (denied ??= []).push(reason);
-      else grants.push(reason);
+      if (policy.effect === "allow") grants.push(reason);
+      else if (denied === undefined) denied = [reason];
+      else denied.push(reason);
     }
   }
   if (denied !== undefined) return { allowed: false, action, resource, reasons: [...grants, ...denied] };
@@ -292,7 +293,8 @@ export function teamAppGrants(
   rows: readonly { readonly appKey: string; readonly teamId: string; readonly role: AppRole }[],
 ): Map<string, TeamAppGrant> {
   const byApp = new Map<string, { scopes: Set<Scope>; teams: { teamId: string; role: AppRole }[] }>();
-  for (const row of rows) {
+  // By team id, so that a decision lists its teams in a stable order.
+  for (const row of [...rows].sort((a, b) => (a.teamId < b.teamId ? -1 : a.teamId > b.teamId ? 1 : 0))) {
     let entry = byApp.get(row.appKey);
     if (entry === undefined) {
       entry = { scopes: new Set(), teams: [] };

@@ -39,6 +39,6 @@ export function policyMatches(
   if (policy.appKeys !== null && !policy.appKeys.has(appKey)) return false;
   if (policy.labelsAll !== null && !policy.labelsAll.every((l) => labels.includes(l))) return false;
   if (policy.labelsAny !== null && !policy.labelsAny.some((l) => labels.includes(l))) return false;
-  if (policy.labelsNone !== null && policy.labelsNone.some((l) => labels.includes(l))) return false;
+  if (policy.labelsNone?.some((l) => labels.includes(l))) return false;
   return true;
 }

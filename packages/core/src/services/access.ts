@@ -1,7 +1,15 @@
-import { authorize, type Decision, type PermissionMatrix, permissionMatrix } from "../authz/authorize.js";
+import {
+  appPermissionMatrix,
+  authorize,
+  type Decision,
+  type PermissionMatrix,
+  permissionMatrix,
+} from "../authz/authorize.js";
+import type { AppScope } from "../authz/scopes.js";
 import { isScope, type Scope } from "../authz/scopes.js";
 import { notFound, OrgKitError } from "../errors.js";
 import { readAccess, subjectFor } from "./access-control.js";
+import { appResource, authorizeApp } from "./app-access.js";
 import type { CallContext } from "./runtime.js";
 
 /** Authorization questions a UI or a host asks. */
@@ -18,8 +26,25 @@ export interface AccessService {
    * ```
    */
   check(organizationId: string, action: Scope): Promise<Decision>;
-  /** The effective permission matrix of the actor in the organization, for hiding controls. */
-  permissions(organizationId: string): Promise<PermissionMatrix>;
+  /**
+   * The effective permission matrix of the actor in the organization, for hiding controls; with
+   * `appIds` (at most 100 of the organization's apps), also each app's scopes (teams,
+   * collaborators, visibility and policies included). Apps the actor cannot see are left out.
+   */
+  permissions(organizationId: string, options?: { appIds?: readonly string[] }): Promise<PermissionMatrix>;
+  /**
+   * Whether the actor may perform an app action on one app, with every grant and policy that
+   * decided it. NOT_FOUND when the app is missing or invisible to the actor.
+   *
+   * @example
+   * ```ts
+   * const d = await asBob.access.checkApp("acme", "medical", "models:train");
+   * // { allowed: false, reasons: [{ type: "team", teamId: "labelers", appRole: "labeler_worker", ... }, ...] }
+   * ```
+   */
+  checkApp(ownerId: string, appId: string, action: AppScope): Promise<Decision>;
+  /** Every app scope on one app, for hiding an app page's controls. */
+  appPermissions(ownerId: string, appId: string): Promise<Readonly<Record<AppScope, boolean>>>;
 }
 
 /** Builds the access service for one actor. */
@@ -44,9 +69,41 @@ export function accessService(ctx: CallContext): AccessService {
       const { subject: s, organizationId: id } = await subject(organizationId);
       return authorize(s, action, { type: "organization", organizationId: id });
     },
-    async permissions(organizationId) {
+    async permissions(organizationId, options = {}) {
       const { subject: s, organizationId: id } = await subject(organizationId);
-      return permissionMatrix(s, id);
+      const matrix = permissionMatrix(s, id);
+      const appIds = options.appIds;
+      if (appIds === undefined) return matrix;
+      if (!Array.isArray(appIds) || appIds.length > 100) {
+        throw new OrgKitError("VALIDATION_FAILED", {
+          param: "appIds",
+          message: "Ask about at most 100 apps.",
+        });
+      }
+      const organization = await ctx.rt.storage.organizations.getById(id);
+      const apps =
+        organization === null ? [] : await ctx.rt.storage.apps.getByIds(organization.key, appIds.map(String));
+      const byApp: Record<string, Readonly<Record<AppScope, boolean>>> = {};
+      for (const app of apps) {
+        // Collaborator roles do not apply inside one's own organization's apps' matrix here: a
+        // member is never a collaborator of their organization's apps.
+        const resource = appResource(app, id, null);
+        if (authorize(s, "apps:get", resource).allowed) byApp[app.id] = appPermissionMatrix(s, resource);
+      }
+      return { ...matrix, apps: byApp };
+    },
+
+    async checkApp(ownerId, appId, action) {
+      if (typeof action !== "string" || !isScope(action)) {
+        throw new OrgKitError("VALIDATION_FAILED", { param: "action", message: "Unknown scope." });
+      }
+      const grant = await authorizeApp(ctx, ownerId, appId, "apps:get");
+      return authorize(grant.subject, action, grant.resource);
+    },
+
+    async appPermissions(ownerId, appId) {
+      const grant = await authorizeApp(ctx, ownerId, appId, "apps:get");
+      return appPermissionMatrix(grant.subject, grant.resource);
     },
   };
 }

@@ -203,7 +203,11 @@ export function appsService(ctx: CallContext): AppsService {
         : subjectFor(ctx, access);
     const snapshot = subject.type === "user" ? subject.snapshot : null;
     const actorKey = access?.userKey ?? (await rt.storage.users.getById(actor.userId))?.key ?? null;
-    if (snapshot !== null && snapshot.appScopes.has("apps:get")) {
+    // An allow policy may show any app: then every app is read and the engine decides.
+    const policyMayShow = snapshot?.policies.some(
+      (p) => p.effect === "allow" && (p.actions === null || p.actions.has("apps:get")),
+    );
+    if (snapshot !== null && (snapshot.appScopes.has("apps:get") || policyMayShow)) {
       return { subject, organizationId: owner.id, filter: { type: "all" }, actorKey };
     }
     const member = snapshot !== null && actorKey !== null;
@@ -607,18 +611,10 @@ export function appsService(ctx: CallContext): AppsService {
       }
       const apps = owner.type === "user" ? await rt.storage.apps.listCollaborations(owner.key, 100) : [];
       const collaborators = await rt.storage.apps.listCollaboratorsOfOwner(owner.key, 100);
-      const appIds = new Map<string, string>();
-      if (collaborators.length > 0) {
-        // The rows name apps by key; one read maps them to ids.
-        for (const key of new Set(collaborators.map((c) => c.appKey))) {
-          const app = await rt.storage.apps.getByKey(key);
-          if (app !== null) appIds.set(key, app.id);
-        }
-      }
       return {
         apps: apps.map((a) => ({ app: toApp(a.app, false), role: a.role, addedAt: a.addedAt })),
         collaborators: collaborators.map((c) => ({
-          appId: appIds.get(c.appKey) ?? "",
+          appId: c.appId,
           ownerId: owner.id,
           userId: c.userId,
           name: c.name,

@@ -63,6 +63,13 @@ export const AUDIT_ACTIONS = [
   "INPUT_DELETE",
   "STAR_ADD",
   "STAR_REMOVE",
+  "BILLING_ACCOUNT_UPDATE",
+  "BILLING_METER_SET",
+  "BILLING_PRICE_SET",
+  "BILLING_BUDGET_SET",
+  "BILLING_BUDGET_DELETE",
+  "BILLING_BUDGET_ALERT",
+  "BILLING_PERIOD_CLOSE",
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. */
@@ -92,7 +99,12 @@ export async function recordAudit(
       | "model"
       | "workflow"
       | "input"
-      | "star";
+      | "star"
+      | "billing_account"
+      | "meter"
+      | "price"
+      | "budget"
+      | "billing_period";
     targetId: string;
     before?: unknown;
     after?: unknown;

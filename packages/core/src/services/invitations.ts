@@ -225,6 +225,12 @@ export function invitationsService(ctx: CallContext): InvitationsService {
           if (existing !== null && (await tx.members.get(locked.organization.key, existing.key)) !== null) {
             throw new OrgKitError("ALREADY_MEMBER", { param: "email" });
           }
+          // Teams to join on accepting must be the organization's own (issue 3).
+          for (const [index, teamId] of data.teamIds.entries()) {
+            if ((await tx.teams.get(locked.organization.key, teamId)) === null) {
+              throw new OrgKitError("NOT_FOUND", { param: `teamIds.${index}` });
+            }
+          }
           const now = rt.clock.now();
           await tx.invitations.expireStale(locked.organization.key, data.email, now);
           const out = await issue(tx, locked, (token, expiresAt) =>
@@ -391,6 +397,14 @@ export function invitationsService(ctx: CallContext): InvitationsService {
           email: user.email,
           at,
         });
+        // The invitation's teams that still exist, joined in this transaction.
+        const teams = [];
+        for (const teamId of invitation.teamIds) {
+          const team = await tx.teams.get(invitation.organizationKey, teamId);
+          if (team === null) continue;
+          await tx.teams.addMembers(team, [{ userKey: user.key, name: user.name, email: user.email }], at);
+          teams.push(team.id);
+        }
         // The token reached the invitee's mailbox, so accepting it proves they own the address.
         if (!user.emailVerified) await tx.users.markEmailVerified(user.key, at);
         await recordAudit(tx, ctx, {
@@ -408,7 +422,11 @@ export function invitationsService(ctx: CallContext): InvitationsService {
           action: "ORGANIZATION_MEMBER_ADD",
           targetType: "membership",
           targetId: user.id,
-          after: { role: invitation.role, invitationId: invitation.key },
+          after: {
+            role: invitation.role,
+            invitationId: invitation.key,
+            ...(teams.length > 0 ? { teams } : {}),
+          },
         });
         return {
           organization: toOrganization(organization),

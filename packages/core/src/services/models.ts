@@ -25,6 +25,9 @@ import { type AppGrant, appAuditScope, authorizeApp } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
+import { deliverAll } from "./budgets.js";
+import { recordBillableUsage } from "./usage.js";
+import type { OutgoingMessage } from "../mail.js";
 
 /** How many text inputs a training reads at most. */
 export const MAX_TRAINING_EXAMPLES = 20_000;
@@ -122,21 +125,23 @@ export function modelsService(ctx: CallContext): ModelsService {
     return runner;
   }
 
-  async function recordUsage(
+  /**
+   * The guarded billable call: routes the event (consolidated billing), refuses it with
+   * BUDGET_EXCEEDED under a hard-stopped budget, records it with its rollups in `stores`' transaction.
+   * Returns budget-alert mail to deliver after commit.
+   */
+  function recordUsage(
     stores: Stores,
     grant: AppGrant,
     meter: string,
     idempotencyKey: string | undefined,
-  ): Promise<void> {
-    await stores.usage.record({
-      id: newKey(),
-      idempotencyKey: idempotencyKey ?? newKey(),
+  ): Promise<OutgoingMessage[]> {
+    return recordBillableUsage(stores, ctx, {
+      userKey: grant.row.actorKey,
+      app: grant.app,
       meter,
       quantity: 1,
-      userKey: grant.row.actorKey,
-      appKey: grant.app.key,
-      billedAccountId: await billedAccount(ctx, stores, grant),
-      at: rt.clock.now(),
+      idempotencyKey,
     });
   }
 
@@ -268,6 +273,7 @@ export function modelsService(ctx: CallContext): ModelsService {
           cause: error,
         });
       }
+      let mail: OutgoingMessage[] = [];
       const version = await rt.storage.transaction(async (tx) => {
         // Authorize again in the transaction: access removed meanwhile stops the write.
         const again = await authorizeApp(ctx, ownerId, appId, "models:train", tx);
@@ -279,7 +285,7 @@ export function modelsService(ctx: CallContext): ModelsService {
           metrics: result.metrics,
           at: rt.clock.now(),
         });
-        await recordUsage(tx, again, "model.train", data.idempotencyKey);
+        mail = await recordUsage(tx, again, "model.train", data.idempotencyKey);
         await recordAudit(tx, ctx, {
           ...appAuditScope(again.row),
           action: "MODEL_TRAIN",
@@ -289,6 +295,7 @@ export function modelsService(ctx: CallContext): ModelsService {
         });
         return created;
       });
+      await deliverAll(rt, mail);
       return toVersion(version);
     },
 
@@ -303,7 +310,10 @@ export function modelsService(ctx: CallContext): ModelsService {
         throw new OrgKitError("MODEL_NOT_TRAINED", { param: "modelId" });
       }
       const predictions = await runner.predict(model, version.params, data.text);
-      await rt.storage.transaction((tx) => recordUsage(tx, grant, "model.predict", data.idempotencyKey));
+      const mail = await rt.storage.transaction((tx) =>
+        recordUsage(tx, grant, "model.predict", data.idempotencyKey),
+      );
+      await deliverAll(rt, mail);
       return predictions;
     },
   };

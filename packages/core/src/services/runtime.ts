@@ -4,6 +4,7 @@ import type { ScryptParams } from "../internal/password.js";
 import type { Mailer } from "../mail.js";
 import type { PasswordPolicy } from "../security/password-policy.js";
 import type { Storage } from "../storage/storage.js";
+import type { ModelRunner } from "./model-runner.js";
 import type { RateLimiter, RateLimits } from "./rate-limit.js";
 
 /** A source of the current time; tests pass a controllable one. Default: the system clock. */
@@ -36,6 +37,8 @@ export interface Runtime {
   readonly passwordResetLink: (token: string) => string;
   /** Audit events older than this many days may be pruned; null keeps them forever. */
   readonly auditRetentionDays: number | null;
+  /** Trains and runs models; null when the host configured none. */
+  readonly modelRunner: ModelRunner | null;
   /** Null when rate limiting is off. */
   readonly rateLimiter: RateLimiter | null;
   readonly rateLimits: RateLimits;

@@ -111,6 +111,8 @@ export interface AppListRow {
 /** A collaborator of an app. */
 export interface CollaboratorRow {
   readonly appKey: string;
+  /** The app's public id. */
+  readonly appId: string;
   readonly userKey: string;
   readonly userId: string;
   readonly name: string;

@@ -30,6 +30,7 @@ export const UNIQUE_CONSTRAINTS = [
   "workflow_id",
   "input_id",
   "usage_event",
+  "budget_scope",
 ] as const;
 
 /** One of {@link UNIQUE_CONSTRAINTS}. */

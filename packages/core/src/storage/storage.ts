@@ -1,5 +1,6 @@
 import type { AppStore } from "./app-store.js";
 import type { AuditStore } from "./audit-store.js";
+import type { BillingStore } from "./billing-store.js";
 import type { InputStore, ModelStore, StarStore, WorkflowStore } from "./content-store.js";
 import type { IdentityProviderStore } from "./identity-provider-store.js";
 import type { InvitationStore } from "./invitation-store.js";
@@ -37,6 +38,8 @@ export interface Stores {
   /** The one-statement read behind a cold authorization check. */
   readonly permissions: PermissionStore;
   readonly usage: UsageStore;
+  /** Billing accounts, meters, prices, closed periods and budgets. */
+  readonly billing: BillingStore;
 }
 
 /** What an engine can do, so that callers branch on capabilities, never on engine names. */

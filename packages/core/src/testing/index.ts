@@ -13,7 +13,13 @@
  */
 import { describe } from "vitest";
 import { accessConformance } from "../services/access.conformance.js";
+import { appAccessConformance } from "../services/app-access.conformance.js";
+import { appsConformance } from "../services/apps.conformance.js";
 import { auditConformance } from "../services/audit.conformance.js";
+import { billingConformance } from "../services/billing.conformance.js";
+import { budgetsConformance } from "../services/budgets.conformance.js";
+import { usageConformance } from "../services/usage.conformance.js";
+import { contentConformance } from "../services/content.conformance.js";
 import { invariantsConformance } from "../services/invariants.conformance.js";
 import { invitationsConformance } from "../services/invitations.conformance.js";
 import { membersConformance } from "../services/members.conformance.js";
@@ -21,6 +27,7 @@ import { organizationsConformance } from "../services/organizations.conformance.
 import { securityConformance } from "../services/security.conformance.js";
 import { sessionsConformance } from "../services/sessions.conformance.js";
 import { ssoConformance } from "../services/sso.conformance.js";
+import { teamsConformance } from "../services/teams.conformance.js";
 import { tokensConformance } from "../services/tokens.conformance.js";
 import { usersConformance } from "../services/users.conformance.js";
 import type { ConformanceHarness } from "./harness.js";
@@ -54,6 +61,10 @@ export {
 export interface ConformanceOptions {
   /** fast-check runs of the random-sequence invariants test. Default 25. */
   readonly propertyRuns?: number;
+  /** fast-check runs of the random-worlds app visibility property. Default 6. */
+  readonly appPropertyRuns?: number;
+  /** fast-check runs of the rollups-equal-a-recount usage property. Default 10. */
+  readonly usagePropertyRuns?: number;
 }
 
 /**
@@ -72,6 +83,13 @@ export function runConformanceSuite(harness: ConformanceHarness, options: Confor
     securityConformance(harness);
     auditConformance(harness);
     ssoConformance(harness);
+    teamsConformance(harness);
+    appsConformance(harness);
+    contentConformance(harness);
+    appAccessConformance(harness, options.appPropertyRuns);
+    usageConformance(harness, options.usagePropertyRuns);
+    billingConformance(harness);
+    budgetsConformance(harness);
     invariantsConformance(harness, options.propertyRuns);
   });
 }

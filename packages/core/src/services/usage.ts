@@ -1,0 +1,281 @@
+import { randomBytes } from "node:crypto";
+import { notFound, OrgKitError } from "../errors.js";
+import { newKey } from "../internal/ids.js";
+import type { OutgoingMessage } from "../mail.js";
+import { UsageBatchSchema, type UsageEventInput } from "../schemas/billing.js";
+import { parseInput } from "../schemas/common.js";
+import type { AppIds, BillingRoute } from "../storage/billing-store.js";
+import type { Stores } from "../storage/storage.js";
+import { type UsageEventRecord, usagePeriodOf } from "../storage/usage-store.js";
+import { meterCatalogue } from "./billing.js";
+import { assertWithinBudgets, type BudgetState, budgetStates, deliverAll, raiseAlerts } from "./budgets.js";
+import { cmp } from "./pricing.js";
+import type { CallContext, Runtime } from "./runtime.js";
+
+let idCounter = 0;
+
+/**
+ * A usage event id that sorts by creation time (base-36 milliseconds, a counter, random bits), so
+ * that ingest appends to the primary key's index instead of splitting pages at random: on
+ * SQLite that is twice the insert rate of a random UUID.
+ */
+export function usageEventId(now = Date.now()): string {
+  idCounter = (idCounter + 1) % 1_679_616;
+  return `${now.toString(36).padStart(9, "0")}${idCounter.toString(36).padStart(4, "0")}${randomBytes(6).toString("hex")}`;
+}
+
+/** How far ahead of the clock an event may be dated (clock skew between hosts). */
+export const MAX_USAGE_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Where one event is billed. */
+export interface BilledTo {
+  /** The public id of the billed account: the organization, or the user. */
+  readonly accountId: string;
+  /** The billed organization's internal key, or null when the user pays. */
+  readonly organizationKey: string | null;
+}
+
+/**
+ * Routes usage to an account. While the member's organization has consolidated billing on, the
+ * organization pays for everything the member does, in its apps or in their personal ones (the
+ * seed: "consolidate the billing for all member accounts"); otherwise, or once they have left,
+ * the user pays. In an organization's app the member's membership there decides; elsewhere their
+ * earliest membership does (one, by default).
+ */
+export function routeUsage(
+  userId: string,
+  memberships: readonly BillingRoute[],
+  appOrganizationKey: string | null,
+): BilledTo {
+  let route =
+    appOrganizationKey === null
+      ? undefined
+      : memberships.find((m) => m.organizationKey === appOrganizationKey);
+  if (route === undefined) {
+    route = [...memberships].sort(
+      (a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || cmp(a.organizationId, b.organizationId),
+    )[0];
+  }
+  return route !== undefined && route.consolidated
+    ? { accountId: route.organizationId, organizationKey: route.organizationKey }
+    : { accountId: userId, organizationKey: null };
+}
+
+/** An event ready to record, with where it is billed and the input field to blame. */
+export interface BillableEvent {
+  readonly record: UsageEventRecord;
+  readonly organizationKey: string | null;
+  /** The input path of the event (`events.3`), for errors. */
+  readonly param: string;
+}
+
+/**
+ * Records billable events in `tx`: refuses events dated in a closed period (PERIOD_CLOSED) and
+ * events of members a hard-stopped budget covers (BUDGET_EXCEEDED); records the rest with their
+ * rollups; claims the budget alerts they cross. Returns what was inserted and the alert mail to
+ * deliver after commit.
+ */
+export async function ingestUsage(
+  tx: Stores,
+  rt: Runtime,
+  events: readonly BillableEvent[],
+): Promise<{ inserted: UsageEventRecord[]; messages: OutgoingMessage[] }> {
+  // Per organization and period: the events billed there.
+  const groups = new Map<
+    string,
+    { organization: { key: string; id: string }; period: string; events: BillableEvent[] }
+  >();
+  for (const e of events) {
+    if (e.organizationKey === null) continue;
+    const period = usagePeriodOf(e.record.at);
+    const id = `${e.organizationKey}\u0000${period}`;
+    let group = groups.get(id);
+    if (group === undefined) {
+      group = { organization: { key: e.organizationKey, id: e.record.billedAccountId }, period, events: [] };
+      groups.set(id, group);
+    }
+    group.events.push(e);
+  }
+  const byOrganization = new Map<string, string[]>();
+  for (const g of groups.values()) {
+    byOrganization.set(g.organization.key, [...(byOrganization.get(g.organization.key) ?? []), g.period]);
+  }
+  for (const [organizationKey, periods] of byOrganization) {
+    const closed = new Set(await tx.billing.closedPeriods(organizationKey, periods));
+    if (closed.size === 0) continue;
+    const late = events.find(
+      (e) => e.organizationKey === organizationKey && closed.has(usagePeriodOf(e.record.at)),
+    );
+    if (late !== undefined) throw new OrgKitError("PERIOD_CLOSED", { param: `${late.param}.at` });
+  }
+  const states = new Map<string, BudgetState[]>();
+  for (const [id, g] of groups) {
+    const s = await budgetStates(tx, g.organization, g.period);
+    states.set(id, s);
+    for (const e of g.events) assertWithinBudgets(s, e.record.userKey);
+  }
+  const inserted = await tx.usage.recordBatch(events.map((e) => e.record));
+  const messages: OutgoingMessage[] = [];
+  if (inserted.length > 0) {
+    for (const [id, g] of groups) {
+      if ((states.get(id) ?? []).length === 0) continue;
+      const after = await budgetStates(tx, g.organization, g.period);
+      messages.push(...(await raiseAlerts(tx, rt, g.organization, g.period, after)));
+    }
+  }
+  return { inserted, messages };
+}
+
+/**
+ * The guarded call behind every billable action of orgkit (`models.train`, `models.predict`):
+ * routes one event of the acting user, refuses it with BUDGET_EXCEEDED under a hard stop, and
+ * records it with its rollups in the caller's transaction. Deliver the returned mail after commit.
+ */
+export async function recordBillableUsage(
+  tx: Stores,
+  ctx: CallContext,
+  usage: {
+    readonly userKey: string | null;
+    readonly app: {
+      readonly key: string;
+      readonly ownerType: string;
+      readonly ownerKey: string;
+      readonly ownerId: string;
+    } | null;
+    readonly meter: string;
+    readonly quantity: number;
+    readonly idempotencyKey?: string | undefined;
+  },
+): Promise<OutgoingMessage[]> {
+  const { rt } = ctx;
+  const appOrganizationKey = usage.app?.ownerType === "organization" ? usage.app.ownerKey : null;
+  let billed: BilledTo;
+  if (usage.userKey === null) {
+    // The system actor: the owning account pays.
+    billed = { accountId: usage.app?.ownerId ?? "system", organizationKey: appOrganizationKey };
+  } else {
+    const [user] = await tx.billing.usersByKeys([usage.userKey]);
+    billed = routeUsage(
+      user?.id ?? usage.userKey,
+      await tx.billing.routes([usage.userKey]),
+      appOrganizationKey,
+    );
+  }
+  const { messages } = await ingestUsage(tx, rt, [
+    {
+      record: {
+        id: usageEventId(),
+        idempotencyKey: usage.idempotencyKey ?? newKey(),
+        meter: usage.meter,
+        quantity: usage.quantity,
+        userKey: usage.userKey,
+        appKey: usage.app?.key ?? null,
+        billedAccountId: billed.accountId,
+        at: rt.clock.now(),
+      },
+      organizationKey: billed.organizationKey,
+      param: "usage",
+    },
+  ]);
+  return messages;
+}
+
+/** What recording a batch did. */
+export interface RecordedUsage {
+  /** Events recorded now. */
+  readonly recorded: number;
+  /** Events ignored because their idempotency key was recorded before (or earlier in the batch). */
+  readonly ignored: number;
+}
+
+/** Usage metering for trusted host code (`orgkit.system().usage`). */
+export interface UsageService {
+  /**
+   * Records one event or a batch (up to 10,000) in one transaction, each billed per the routing
+   * rules (see {@link routeUsage}); a repeated idempotency key is ignored. Refuses the whole batch,
+   * recording nothing, on bad input (negative or non-whole quantity, unknown meter, user or app,
+   * an event more than 5 minutes ahead), an event in a closed period (PERIOD_CLOSED) or a member
+   * under a hard-stopped budget (BUDGET_EXCEEDED).
+   *
+   * @example
+   * ```ts
+   * await orgkit.system().usage.record([
+   *   { idempotencyKey: "req-81f2", meter: "model.predict", quantity: 1, userId: "bob", appId: "acme/support" },
+   * ]);
+   * ```
+   */
+  record(events: UsageEventInput | readonly UsageEventInput[]): Promise<RecordedUsage>;
+}
+
+/** Builds the usage service for one actor. */
+export function usageService(ctx: CallContext): UsageService {
+  const { rt } = ctx;
+  return {
+    async record(input) {
+      const batch = Array.isArray(input) ? input : [input];
+      const events = parseInput(UsageBatchSchema, batch, "events");
+      if (ctx.actor.type !== "system") {
+        throw new OrgKitError("FORBIDDEN", {
+          message: "Usage is recorded by trusted host code (orgkit.system()).",
+        });
+      }
+      const now = rt.clock.now();
+      const meters = await meterCatalogue(rt.storage);
+      events.forEach((e, i) => {
+        if (!meters.has(e.meter)) {
+          throw new OrgKitError("VALIDATION_FAILED", {
+            param: `events.${i}.meter`,
+            message: "Unknown meter.",
+          });
+        }
+        if (e.at !== undefined && e.at.getTime() > now.getTime() + MAX_USAGE_CLOCK_SKEW_MS) {
+          throw new OrgKitError("VALIDATION_FAILED", {
+            param: `events.${i}.at`,
+            message: "An event cannot be dated in the future.",
+          });
+        }
+      });
+      const users = new Map(
+        (await rt.storage.billing.usersByIds(events.map((e) => e.userId))).map((u) => [u.id, u.key]),
+      );
+      const apps = new Map<string, AppIds>();
+      for (const [i, e] of events.entries()) {
+        if (!users.has(e.userId)) throw notFound(`events.${i}.userId`);
+        if (e.appId !== undefined && !apps.has(e.appId)) {
+          const [ownerId, appId] = e.appId.split("/") as [string, string];
+          const app = await rt.storage.billing.appByPath(ownerId, appId);
+          if (app === null) throw notFound(`events.${i}.appId`);
+          apps.set(e.appId, app);
+        }
+      }
+      const out = await rt.storage.transaction(async (tx) => {
+        const routes = new Map<string, BillingRoute[]>();
+        for (const r of await tx.billing.routes([...users.values()])) {
+          routes.set(r.userKey, [...(routes.get(r.userKey) ?? []), r]);
+        }
+        const billable: BillableEvent[] = events.map((e, i) => {
+          const userKey = users.get(e.userId)!;
+          const app = e.appId === undefined ? null : apps.get(e.appId)!;
+          const billed = routeUsage(e.userId, routes.get(userKey) ?? [], app?.organizationKey ?? null);
+          return {
+            record: {
+              id: usageEventId(),
+              idempotencyKey: e.idempotencyKey,
+              meter: e.meter,
+              quantity: e.quantity,
+              userKey,
+              appKey: app?.key ?? null,
+              billedAccountId: billed.accountId,
+              at: e.at ?? now,
+            },
+            organizationKey: billed.organizationKey,
+            param: `events.${i}`,
+          };
+        });
+        return ingestUsage(tx, rt, billable);
+      });
+      await deliverAll(rt, out.messages);
+      return { recorded: out.inserted.length, ignored: events.length - out.inserted.length };
+    },
+  };
+}
