@@ -62,6 +62,7 @@ export {
   type ScryptParams,
   verifyPassword,
 } from "./internal/password.js";
+export type { BudgetAlertMailData } from "./mail.js";
 export {
   type DeliveryStatus,
   type InvitationMailData,
@@ -71,6 +72,8 @@ export {
   type OutgoingMessage,
 } from "./mail.js";
 export { type Actor, createOrgKit, type OrgKit, type OrgKitOptions, type OrgKitServices } from "./orgkit.js";
+export * from "./schemas/app.js";
+export * from "./schemas/billing.js";
 export {
   AccountIdSchema,
   DEFAULT_PAGE_SIZE,
@@ -81,6 +84,7 @@ export {
   pageSchema,
   RESERVED_ACCOUNT_IDS,
 } from "./schemas/common.js";
+export * from "./schemas/content.js";
 export {
   type CreateIdentityProviderInput,
   CreateIdentityProviderInputSchema,
@@ -122,6 +126,8 @@ export {
   type UpdateOrganizationInput,
   UpdateOrganizationInputSchema,
 } from "./schemas/organization.js";
+export * from "./schemas/policy.js";
+export * from "./schemas/team.js";
 export {
   MAX_PASSWORD_LENGTH,
   PasswordSchema,
@@ -133,16 +139,33 @@ export {
   UserSchema,
 } from "./schemas/user.js";
 export type { AccessService } from "./services/access.js";
+export type { AppsService } from "./services/apps.js";
 export { AUDIT_ACTIONS, type AuditAction } from "./services/audit-trail.js";
+export { type BillingService, BUILT_IN_METERS } from "./services/billing.js";
+export { BUDGET_THRESHOLDS, type BudgetsService } from "./services/budgets.js";
 export {
   type IdentityProvidersService,
   serviceProviderEndpoints,
 } from "./services/identity-providers.js";
+export type { InputsService, StarsService } from "./services/inputs.js";
 export type { AcceptedInvitation, InvitationsService, IssuedInvitation } from "./services/invitations.js";
 export type { MembersService } from "./services/members.js";
+export {
+  type ConceptScore,
+  type ModelRunner,
+  naiveBayesRunner,
+  type RunnerModel,
+  type TrainingExample,
+  type TrainingResult,
+  tokenize,
+} from "./services/model-runner.js";
+export { MAX_TRAINING_EXAMPLES, type ModelsService } from "./services/models.js";
 export type { OrganizationsService } from "./services/organizations.js";
 export type { OutboxService } from "./services/outbox.js";
+export type { PoliciesService } from "./services/policies.js";
+export { allocate, priceAmount } from "./services/pricing.js";
 export type { Clock, Limits } from "./services/runtime.js";
+export { compilePolicies } from "./services/snapshots.js";
 export {
   SAML_REQUEST_TTL_MS,
   type SsoAcsBody,
@@ -150,7 +173,16 @@ export {
   type SsoLogin,
   type SsoService,
 } from "./services/sso.js";
+export type { TeamsService } from "./services/teams.js";
+export {
+  type BilledTo,
+  MAX_USAGE_CLOCK_SKEW_MS,
+  type RecordedUsage,
+  routeUsage,
+  type UsageService,
+} from "./services/usage.js";
 export type { RegistrationService, UsersService } from "./services/users.js";
+export { validateWorkflowGraph, type WorkflowsService } from "./services/workflows.js";
 export { MAX_SAML_RESPONSE_LENGTH } from "./sso/saml-response.js";
 export type * from "./storage/app-store.js";
 export { APP_SORTS } from "./storage/app-store.js";
@@ -161,6 +193,7 @@ export {
   hashAuditEvent,
   organizationAuditChain,
 } from "./storage/audit-store.js";
+export type * from "./storage/billing-store.js";
 export type * from "./storage/content-store.js";
 export { MODEL_VERSION_STATUSES } from "./storage/content-store.js";
 export {
@@ -185,39 +218,6 @@ export type * from "./storage/team-store.js";
 export { sortName } from "./storage/team-store.js";
 export type * from "./storage/token-store.js";
 export type * from "./storage/usage-store.js";
+export { usageDayOf, usagePeriodOf } from "./storage/usage-store.js";
 export type * from "./storage/user-store.js";
 export { PASSWORD_HISTORY_KEPT } from "./storage/user-store.js";
-export type { AppsService } from "./services/apps.js";
-export type { InputsService, StarsService } from "./services/inputs.js";
-export {
-  type ConceptScore,
-  type ModelRunner,
-  naiveBayesRunner,
-  type RunnerModel,
-  type TrainingExample,
-  type TrainingResult,
-  tokenize,
-} from "./services/model-runner.js";
-export { MAX_TRAINING_EXAMPLES, type ModelsService } from "./services/models.js";
-export { compilePolicies } from "./services/snapshots.js";
-export type { PoliciesService } from "./services/policies.js";
-export type { TeamsService } from "./services/teams.js";
-export { validateWorkflowGraph, type WorkflowsService } from "./services/workflows.js";
-export * from "./schemas/team.js";
-export * from "./schemas/app.js";
-export * from "./schemas/content.js";
-export * from "./schemas/policy.js";
-export * from "./schemas/billing.js";
-export type * from "./storage/billing-store.js";
-export { usageDayOf, usagePeriodOf } from "./storage/usage-store.js";
-export { type BillingService, BUILT_IN_METERS } from "./services/billing.js";
-export { BUDGET_THRESHOLDS, type BudgetsService } from "./services/budgets.js";
-export { allocate, priceAmount } from "./services/pricing.js";
-export {
-  type BilledTo,
-  MAX_USAGE_CLOCK_SKEW_MS,
-  type RecordedUsage,
-  routeUsage,
-  type UsageService,
-} from "./services/usage.js";
-export type { BudgetAlertMailData } from "./mail.js";

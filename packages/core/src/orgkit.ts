@@ -6,15 +6,14 @@ import { parseInput } from "./schemas/common.js";
 import { type PasswordPolicy, PasswordPolicySchema } from "./security/password-policy.js";
 import { type AccessService, accessService } from "./services/access.js";
 import { type AppsService, appsService } from "./services/apps.js";
-import { type BillingService, billingService } from "./services/billing.js";
-import { type BudgetsService, budgetsService } from "./services/budgets.js";
-import { type UsageService, usageService } from "./services/usage.js";
 import {
   type AuditAdministration,
   type AuditService,
   auditAdministration,
   auditService,
 } from "./services/audit.js";
+import { type BillingService, billingService } from "./services/billing.js";
+import { type BudgetsService, budgetsService } from "./services/budgets.js";
 import { type IdentityProvidersService, identityProvidersService } from "./services/identity-providers.js";
 import { type InputsService, inputsService, type StarsService, starsService } from "./services/inputs.js";
 import { type InvitationsService, invitationsService } from "./services/invitations.js";
@@ -45,6 +44,7 @@ import { type AuthService, authService, type SessionsService, sessionsService } 
 import { type SsoService, ssoService } from "./services/sso.js";
 import { type TeamsService, teamsService } from "./services/teams.js";
 import { type TokensService, tokensService } from "./services/tokens.js";
+import { type UsageService, usageService } from "./services/usage.js";
 import {
   type RegistrationService,
   registrationService,

@@ -15,16 +15,9 @@ import {
   sortName,
   type TextKeyset,
 } from "@orgkit/core";
-import {
-  type Expression,
-  type ExpressionBuilder,
-  type Selectable,
-  type SqlBool,
-  sql,
-  type Updateable,
-} from "kysely";
+import { type Expression, type Selectable, type SqlBool, sql, type Updateable } from "kysely";
 import { containsText, parseStringArray } from "./query-helpers.js";
-import type { AppsTable, Database } from "./schema.js";
+import type { AppsTable } from "./schema.js";
 import { type StoreContext, toDate, translateUnique } from "./store-context.js";
 
 const SORT_COLUMNS = { name: "a.sort_name", updatedAt: "a.updated_at" } as const;
@@ -109,22 +102,26 @@ export class KyselyAppStore implements AppStore {
   }
 
   async list(ownerKey: string, query: AppListQuery): Promise<AppListRow[]> {
+    // The user's pins, read once (a prefix of the pins' primary key): the pinned part of the
+    // list is then a primary-key lookup of those few apps, the rest an index walk skipping them.
+    const pins =
+      query.pinnedBy === null
+        ? []
+        : (
+            await this.ctx.db
+              .selectFrom("app_pins")
+              .select("app_key")
+              .where("user_key", "=", query.pinnedBy)
+              .execute()
+          ).map((r) => r.app_key);
     const out: AppListRow[] = [];
-    const pinnedBy = query.pinnedBy;
     const after = query.after;
-    if (pinnedBy !== null && (after === undefined || after.pinned)) {
-      out.push(...(await this.#page(ownerKey, query, true, after, query.limit)));
+    if (pins.length > 0 && (after === undefined || after.pinned)) {
+      out.push(...(await this.#page(ownerKey, query, pins, true, after, query.limit)));
     }
     if (out.length < query.limit) {
-      out.push(
-        ...(await this.#page(
-          ownerKey,
-          query,
-          false,
-          after?.pinned ? undefined : after,
-          query.limit - out.length,
-        )),
-      );
+      const rest = after?.pinned ? undefined : after;
+      out.push(...(await this.#page(ownerKey, query, pins, false, rest, query.limit - out.length)));
     }
     return out;
   }
@@ -132,6 +129,7 @@ export class KyselyAppStore implements AppStore {
   async #page(
     ownerKey: string,
     query: AppListQuery,
+    pins: readonly string[],
     pinned: boolean,
     after: AppListQuery["after"],
     limit: number,
@@ -148,18 +146,8 @@ export class KyselyAppStore implements AppStore {
       .selectAll("a")
       .select("c.role as collaborator_role")
       .where("a.owner_key", "=", ownerKey);
-    const pinnedBy = query.pinnedBy ?? "";
-    const isPinned = (eb: ExpressionBuilder<Database & { a: AppsTable }, "a">) =>
-      eb.exists(
-        eb
-          .selectFrom("app_pins as p")
-          .select("p.app_key")
-          .whereRef("p.app_key", "=", "a.key")
-          .where("p.user_key", "=", pinnedBy),
-      );
-    if (query.pinnedBy !== null) {
-      select = select.where((eb) => (pinned ? isPinned(eb as never) : eb.not(isPinned(eb as never))));
-    }
+    if (pinned) select = select.where("a.key", "in", [...pins]);
+    else if (pins.length > 0) select = select.where("a.key", "not in", [...pins]);
     if (filter.type === "some") {
       select = select.where((eb) => {
         const ors: Expression<SqlBool>[] = [];
@@ -167,15 +155,18 @@ export class KyselyAppStore implements AppStore {
         if (filter.collaboratorKey !== null) ors.push(eb("c.role", "is not", null));
         const teamsOf = filter.teamsOf;
         if (teamsOf !== null) {
+          // Uncorrelated: the user's team apps are read once (team_members_by_user, then the
+          // team_apps primary key), not once per app row.
           ors.push(
-            eb.exists(
+            eb(
+              "a.key",
+              "in",
               eb
                 .selectFrom("team_members as tm")
                 .innerJoin("team_apps as ta", "ta.team_key", "tm.team_key")
                 .select("ta.app_key")
                 .where("tm.organization_key", "=", teamsOf.organizationKey)
-                .where("tm.user_key", "=", teamsOf.userKey)
-                .whereRef("ta.app_key", "=", "a.key"),
+                .where("tm.user_key", "=", teamsOf.userKey),
             ),
           );
         }

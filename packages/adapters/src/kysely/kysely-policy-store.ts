@@ -132,11 +132,10 @@ export class KyselyPermissionStore implements PermissionStore {
         join teams t on t.key = tm.team_key
         where o.id = ${organizationId} and ${stale}
       union all
-      select 'team_app', ta.app_key, t.id, ta.role, null, null, null
+      select 'team_app', ta.app_key, ta.team_key, ta.role, null, null, null
         from organizations o
         join users u on u.id = ${userId}
         join team_members tm on tm.organization_key = o.key and tm.user_key = u.key
-        join teams t on t.key = tm.team_key
         join team_apps ta on ta.team_key = tm.team_key
         where o.id = ${organizationId} and ${stale}
       union all
@@ -149,6 +148,8 @@ export class KyselyPermissionStore implements PermissionStore {
     const head = rows.find((r) => r.kind === "org");
     if (!head || head.a === null || head.b === null) return null;
     const organization = { key: head.a, id: head.b, version: Number(head.n) };
+    // Team app rows carry the team's key; the team rows map it to the id.
+    const teamIds = new Map(rows.filter((r) => r.kind === "team").map((r) => [r.a ?? "", r.b ?? ""]));
     const current =
       known !== null &&
       known.organizationKey === organization.key &&
@@ -164,7 +165,11 @@ export class KyselyPermissionStore implements PermissionStore {
             teams: rows.filter((r) => r.kind === "team").map((r) => ({ key: r.a ?? "", id: r.b ?? "" })),
             teamApps: rows
               .filter((r) => r.kind === "team_app")
-              .map((r) => ({ appKey: r.a ?? "", teamId: r.b ?? "", role: r.c as AppRole })),
+              .map((r) => ({
+                appKey: r.a ?? "",
+                teamId: teamIds.get(r.b ?? "") ?? "",
+                role: r.c as AppRole,
+              })),
             policies: rows
               .filter((r) => r.kind === "policy")
               .map((r) =>

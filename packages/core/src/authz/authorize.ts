@@ -292,16 +292,24 @@ export function snapshotForRole(input: {
 export function teamAppGrants(
   rows: readonly { readonly appKey: string; readonly teamId: string; readonly role: AppRole }[],
 ): Map<string, TeamAppGrant> {
-  const byApp = new Map<string, { scopes: Set<Scope>; teams: { teamId: string; role: AppRole }[] }>();
-  // By team id, so that a decision lists its teams in a stable order.
-  for (const row of [...rows].sort((a, b) => (a.teamId < b.teamId ? -1 : a.teamId > b.teamId ? 1 : 0))) {
-    let entry = byApp.get(row.appKey);
+  // Most apps are held by one team: they share that role's (immutable) scope set; a union set
+  // is built only for an app a second team also holds.
+  const byApp = new Map<string, { scopes: ReadonlySet<Scope>; teams: { teamId: string; role: AppRole }[] }>();
+  for (const row of rows) {
+    const entry = byApp.get(row.appKey);
     if (entry === undefined) {
-      entry = { scopes: new Set(), teams: [] };
-      byApp.set(row.appKey, entry);
+      byApp.set(row.appKey, {
+        scopes: APP_ROLE_SETS[row.role],
+        teams: [{ teamId: row.teamId, role: row.role }],
+      });
+      continue;
     }
-    for (const scope of APP_ROLE_SETS[row.role]) entry.scopes.add(scope);
+    const union = new Set(entry.scopes);
+    for (const scope of APP_ROLE_SETS[row.role]) union.add(scope);
+    entry.scopes = union;
     entry.teams.push({ teamId: row.teamId, role: row.role });
+    // By team id, so that a decision lists its teams in a stable order.
+    entry.teams.sort((a, b) => (a.teamId < b.teamId ? -1 : a.teamId > b.teamId ? 1 : 0));
   }
   return byApp;
 }

@@ -297,8 +297,8 @@ export function appsService(ctx: CallContext): AppsService {
       let exhausted = false;
       // Policies are applied by the engine, so a page may take more than one read; each read
       // continues the same index walk.
+      let batch = Math.max(q.limit + 1, 50);
       while (items.length <= q.limit && !exhausted) {
-        const batch = Math.max(q.limit + 1, 50);
         const rows = await rt.storage.apps.list(owner.key, {
           search: q.search || undefined,
           sort: q.sort,
@@ -309,6 +309,8 @@ export function appsService(ctx: CallContext): AppsService {
           limit: batch,
         });
         exhausted = rows.length < batch;
+        // Policies refused some rows: read more at a time.
+        batch = Math.min(batch * 4, 2000);
         for (const row of rows) {
           after = { pinned: row.pinned, value: row.sortValue, key: row.app.key };
           const resource = appResource(row.app, view.organizationId, row.collaboratorRole);

@@ -1,5 +1,6 @@
 import { notFound, OrgKitError } from "../errors.js";
 import { newKey } from "../internal/ids.js";
+import type { OutgoingMessage } from "../mail.js";
 import { type Page, parseInput } from "../schemas/common.js";
 import {
   type ContentListQuery,
@@ -23,11 +24,10 @@ import type { Stores } from "../storage/storage.js";
 import { sortName, type TextKeyset } from "../storage/team-store.js";
 import { type AppGrant, appAuditScope, authorizeApp } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
+import { deliverAll } from "./budgets.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
-import { deliverAll } from "./budgets.js";
 import { recordBillableUsage } from "./usage.js";
-import type { OutgoingMessage } from "../mail.js";
 
 /** How many text inputs a training reads at most. */
 export const MAX_TRAINING_EXAMPLES = 20_000;

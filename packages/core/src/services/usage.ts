@@ -56,7 +56,7 @@ export function routeUsage(
       (a, b) => a.joinedAt.getTime() - b.joinedAt.getTime() || cmp(a.organizationId, b.organizationId),
     )[0];
   }
-  return route !== undefined && route.consolidated
+  return route?.consolidated
     ? { accountId: route.organizationId, organizationKey: route.organizationKey }
     : { accountId: userId, organizationKey: null };
 }

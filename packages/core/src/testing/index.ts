@@ -18,7 +18,6 @@ import { appsConformance } from "../services/apps.conformance.js";
 import { auditConformance } from "../services/audit.conformance.js";
 import { billingConformance } from "../services/billing.conformance.js";
 import { budgetsConformance } from "../services/budgets.conformance.js";
-import { usageConformance } from "../services/usage.conformance.js";
 import { contentConformance } from "../services/content.conformance.js";
 import { invariantsConformance } from "../services/invariants.conformance.js";
 import { invitationsConformance } from "../services/invitations.conformance.js";
@@ -29,6 +28,7 @@ import { sessionsConformance } from "../services/sessions.conformance.js";
 import { ssoConformance } from "../services/sso.conformance.js";
 import { teamsConformance } from "../services/teams.conformance.js";
 import { tokensConformance } from "../services/tokens.conformance.js";
+import { usageConformance } from "../services/usage.conformance.js";
 import { usersConformance } from "../services/users.conformance.js";
 import type { ConformanceHarness } from "./harness.js";
 
