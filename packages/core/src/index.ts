@@ -62,6 +62,7 @@ export {
   type ScryptParams,
   verifyPassword,
 } from "./internal/password.js";
+export { isWellFormedPersonalAccessToken, PAT_PREFIX } from "./internal/tokens.js";
 export type { BudgetAlertMailData } from "./mail.js";
 export {
   type DeliveryStatus,
@@ -73,6 +74,15 @@ export {
 } from "./mail.js";
 export { type Actor, createOrgKit, type OrgKit, type OrgKitOptions, type OrgKitServices } from "./orgkit.js";
 export * from "./schemas/app.js";
+// Identity and security: sessions, tokens, password policy, rate limits, the audit log.
+export {
+  type AuditEvent,
+  AuditEventSchema,
+  type AuditQueryInput,
+  AuditQuerySchema,
+  type AuditVerification,
+  AuditVerificationSchema,
+} from "./schemas/audit.js";
 export * from "./schemas/billing.js";
 export {
   AccountIdSchema,
@@ -127,8 +137,22 @@ export {
   UpdateOrganizationInputSchema,
 } from "./schemas/organization.js";
 export * from "./schemas/policy.js";
+export {
+  type AccessToken,
+  AccessTokenSchema,
+  type CreateTokenInput,
+  CreateTokenInputSchema,
+  type Session,
+  SessionSchema,
+  type SignInInput,
+  SignInInputSchema,
+  type TokenPolicy,
+  TokenPolicySchema,
+} from "./schemas/session.js";
 export * from "./schemas/team.js";
 export {
+  type ChangePasswordInput,
+  ChangePasswordInputSchema,
   MAX_PASSWORD_LENGTH,
   PasswordSchema,
   type PublicUser,
@@ -138,8 +162,28 @@ export {
   type User,
   UserSchema,
 } from "./schemas/user.js";
+export {
+  CONFUSING_CHARACTERS,
+  checkPassword,
+  checkPasswordWithHistory,
+  DEFAULT_PASSWORD_POLICY,
+  isPasswordExpired,
+  PASSWORD_VIOLATION_CODES,
+  type PasswordContext,
+  type PasswordLockout,
+  PasswordLockoutSchema,
+  type PasswordPolicy,
+  PasswordPolicySchema,
+  type PasswordStrength,
+  type PasswordViolation,
+  type PasswordViolationCode,
+  passwordStrength,
+  strictestPolicy,
+  WEAK_PASSWORD_VIOLATIONS,
+} from "./security/password-policy.js";
 export type { AccessService } from "./services/access.js";
 export type { AppsService } from "./services/apps.js";
+export type { AuditAdministration, AuditService, ExportOptions } from "./services/audit.js";
 export { AUDIT_ACTIONS, type AuditAction } from "./services/audit-trail.js";
 export { type BillingService, BUILT_IN_METERS } from "./services/billing.js";
 export { BUDGET_THRESHOLDS, type BudgetsService } from "./services/budgets.js";
@@ -164,7 +208,23 @@ export type { OrganizationsService } from "./services/organizations.js";
 export type { OutboxService } from "./services/outbox.js";
 export type { PoliciesService } from "./services/policies.js";
 export { allocate, priceAmount } from "./services/pricing.js";
-export type { Clock, Limits } from "./services/runtime.js";
+export {
+  DEFAULT_RATE_LIMITS,
+  type RateLimiter,
+  type RateLimitOutcome,
+  type RateLimitRule,
+  type RateLimits,
+  storageRateLimiter,
+} from "./services/rate-limit.js";
+export type { CallToken, Clock, Limits, SessionSettings } from "./services/runtime.js";
+export type { PasswordPolicyPatch, SecurityService } from "./services/security.js";
+export type {
+  AuthenticatedSession,
+  AuthService,
+  RequestOrigin,
+  SessionsService,
+  SignedIn,
+} from "./services/sessions.js";
 export { compilePolicies } from "./services/snapshots.js";
 export {
   SAML_REQUEST_TTL_MS,
@@ -174,6 +234,7 @@ export {
   type SsoService,
 } from "./services/sso.js";
 export type { TeamsService } from "./services/teams.js";
+export type { CreatedToken, TokenActor, TokensService } from "./services/tokens.js";
 export {
   type BilledTo,
   MAX_USAGE_CLOCK_SKEW_MS,

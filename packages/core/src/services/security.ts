@@ -34,12 +34,6 @@ export type PasswordPolicyPatch = Partial<Omit<PasswordPolicy, "lockout">> & {
   readonly lockout?: Partial<PasswordPolicy["lockout"]>;
 };
 
-/** What a password meter asks: every violation of the policies that apply, with codes. */
-export interface PasswordCheck {
-  readonly violations: PasswordViolation[];
-  readonly policy: PasswordPolicy;
-}
-
 function storedPasswordPolicy(document: unknown): PasswordPolicy {
   const parsed = PasswordPolicySchema.safeParse(document ?? {});
   return parsed.success ? parsed.data : DEFAULT_PASSWORD_POLICY;
