@@ -86,10 +86,12 @@ export async function appsBench(
   storage: Storage,
   ownerId: string,
   memberId: string,
+  analyze: () => Promise<void>,
 ): Promise<Result[]> {
   const results: Result[] = [];
   const started = Date.now();
   await seed(storage, "big", memberId);
+  await analyze();
   console.error(
     `[${engine}] seeded ${APPS.toLocaleString("en-US")} apps and ${TEAMS.toLocaleString("en-US")} teams in ${Date.now() - started} ms`,
   );

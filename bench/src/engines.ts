@@ -34,6 +34,8 @@ export interface BenchEngine {
   exec(statement: string): Promise<void>;
   /** Closes everything and deletes the database. */
   dispose(): Promise<void>;
+  /** Refreshes the planner's statistics after fixtures went in through the storage port. */
+  analyze(): Promise<void>;
 }
 
 /** SQLite on a temporary file (WAL), as a host would run it. */
@@ -91,6 +93,12 @@ export async function sqliteEngine(): Promise<BenchEngine> {
       const db = new BetterSqlite3(filename);
       db.pragma("busy_timeout = 5000");
       db.exec(statement);
+      db.close();
+    },
+    async analyze() {
+      const db = new BetterSqlite3(filename);
+      db.pragma("busy_timeout = 5000");
+      db.exec("analyze");
       db.close();
     },
     async dispose() {
@@ -157,6 +165,9 @@ export async function postgresEngine(url: string): Promise<BenchEngine> {
     },
     async exec(statement) {
       await client.query(statement);
+    },
+    async analyze() {
+      await client.query("analyze");
     },
     async dispose() {
       await storage.close();

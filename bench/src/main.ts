@@ -308,7 +308,7 @@ async function run(engine: BenchEngine): Promise<Result[]> {
     await measure(e, "PAT authentication", 2000, () => orgkit.auth.authenticateToken(pat), { warmup: 50 }),
   );
   // Teams and apps: m2 is a team contributor (roles cycle through ROLES).
-  results.push(...(await appsBench(e, orgkit, engine.storage, owner.id, "m2")));
+  results.push(...(await appsBench(e, orgkit, engine.storage, owner.id, "m2", () => engine.analyze())));
   // Billing: usage ingest, a month's statement, audit.verify over a long chain.
   const payer = (await registerMany(orgkit, "payer-owner", 1))[0]!;
   results.push(...(await billingBench(engine, orgkit, payer.id)));
