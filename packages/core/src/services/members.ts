@@ -36,6 +36,35 @@ export interface MembersService {
   remove(organizationId: string, userId: string): Promise<void>;
 }
 
+/**
+ * Ends a membership with the organization locked: refuses the last admin, removes the user's team
+ * rows, the membership and their organization slot, and audits ORGANIZATION_MEMBER_REMOVE (with
+ * `after`, e.g. `{ reason: "left" }`). Shared by `members.remove` and `organizations.leave`.
+ */
+export async function removeMembership(
+  tx: Stores,
+  ctx: CallContext,
+  organization: { readonly key: string; readonly id: string },
+  user: { readonly key: string; readonly id: string },
+  role: OrganizationRole,
+  after?: unknown,
+): Promise<void> {
+  if (role === "admin") await assertNotLastAdmin(tx, organization.key);
+  // Team rows go with the membership, in this transaction (issue 3).
+  const teamIds = await tx.teams.removeUserFromAll(organization.key, user.key);
+  await tx.members.delete(organization.key, user.key);
+  await tx.users.releaseOrganizationSlot(user.key);
+  await recordAudit(tx, ctx, {
+    organizationId: organization.id,
+    organizationKey: organization.key,
+    action: "ORGANIZATION_MEMBER_REMOVE",
+    targetType: "membership",
+    targetId: user.id,
+    before: { role, ...(teamIds.length > 0 ? { teams: teamIds } : {}) },
+    ...(after === undefined ? {} : { after }),
+  });
+}
+
 /** Throws LAST_ADMIN when the organization has one admin or none. Call with the org locked. */
 export async function assertNotLastAdmin(tx: Stores, organizationKey: string): Promise<void> {
   if ((await tx.members.countByRole(organizationKey, "admin")) <= 1) {
@@ -150,19 +179,7 @@ export function membersService(ctx: CallContext): MembersService {
       await rt.storage.transaction(async (tx) => {
         const locked = await lockAndRecheck(tx, ctx, granted, "members:remove");
         const { user, membership } = await memberOf(tx, locked.organization.key, userIdParam(userId));
-        if (membership.role === "admin") await assertNotLastAdmin(tx, locked.organization.key);
-        // Team rows go with the membership, in this transaction (issue 3).
-        const teamIds = await tx.teams.removeUserFromAll(locked.organization.key, user.key);
-        await tx.members.delete(locked.organization.key, user.key);
-        await tx.users.releaseOrganizationSlot(user.key);
-        await recordAudit(tx, ctx, {
-          organizationId: locked.organization.id,
-          organizationKey: locked.organization.key,
-          action: "ORGANIZATION_MEMBER_REMOVE",
-          targetType: "membership",
-          targetId: user.id,
-          before: { role: membership.role, ...(teamIds.length > 0 ? { teams: teamIds } : {}) },
-        });
+        await removeMembership(tx, ctx, locked.organization, user, membership.role);
       });
     },
   };

@@ -17,7 +17,7 @@ import type { Stores } from "../storage/storage.js";
 import { authorizeOrganization, lockAndRecheck, requireUser } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import { toOrganization } from "./mappers.js";
-import { assertNotLastAdmin } from "./members.js";
+import { removeMembership } from "./members.js";
 import type { CallContext } from "./runtime.js";
 
 /** Organizations as seen by an actor. */
@@ -207,20 +207,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
         const locked = await lockAndRecheck(tx, ctx, granted, null);
         const membership = await tx.members.get(locked.organization.key, user.key);
         if (membership === null) throw new OrgKitError("NOT_FOUND", { param: "organizationId" });
-        if (membership.role === "admin") await assertNotLastAdmin(tx, locked.organization.key);
-        // Team rows go with the membership, in this transaction (issue 3).
-        const teamIds = await tx.teams.removeUserFromAll(locked.organization.key, user.key);
-        await tx.members.delete(locked.organization.key, user.key);
-        await tx.users.releaseOrganizationSlot(user.key);
-        await recordAudit(tx, ctx, {
-          organizationId: locked.organization.id,
-          organizationKey: locked.organization.key,
-          action: "ORGANIZATION_MEMBER_REMOVE",
-          targetType: "membership",
-          targetId: user.id,
-          before: { role: membership.role, ...(teamIds.length > 0 ? { teams: teamIds } : {}) },
-          after: { reason: "left" },
-        });
+        await removeMembership(tx, ctx, locked.organization, user, membership.role, { reason: "left" });
       });
     },
   };
