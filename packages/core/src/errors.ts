@@ -12,8 +12,11 @@ export const ERROR_CATEGORIES = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
 } as const;
@@ -50,7 +53,17 @@ export const ERROR_CODES = {
     category: "forbidden",
     message: "This invitation was sent to another email address.",
   },
+  CROSS_ORIGIN_REQUEST: {
+    category: "forbidden",
+    message: "A request authenticated by a cookie must come from this site.",
+  },
   NOT_FOUND: { category: "not_found", message: "Not found." },
+  METHOD_NOT_ALLOWED: { category: "method_not_allowed", message: "This method is not allowed here." },
+  PAYLOAD_TOO_LARGE: { category: "payload_too_large", message: "The request body is too large." },
+  UNSUPPORTED_MEDIA_TYPE: {
+    category: "unsupported_media_type",
+    message: "Send the request body as application/json.",
+  },
   CONFLICT: { category: "conflict", message: "That value is already taken." },
   ALREADY_MEMBER: { category: "conflict", message: "This person is already a member of the organization." },
   ALREADY_IN_ORGANIZATION: {

@@ -12,6 +12,13 @@
  * @packageDocumentation
  */
 import { describe } from "vitest";
+import { appsHttpConformance } from "../http/apps.http.conformance.js";
+import { billingHttpConformance } from "../http/billing.http.conformance.js";
+import { coreHttpConformance } from "../http/core.http.conformance.js";
+import { endpointsHttpConformance } from "../http/endpoints.conformance.js";
+import { invitationsHttpConformance } from "../http/invitations.http.conformance.js";
+import { securityHttpConformance } from "../http/security.http.conformance.js";
+import { teamsHttpConformance } from "../http/teams.http.conformance.js";
 import { accessConformance } from "../services/access.conformance.js";
 import { appAccessConformance } from "../services/app-access.conformance.js";
 import { appsConformance } from "../services/apps.conformance.js";
@@ -32,6 +39,22 @@ import { usageConformance } from "../services/usage.conformance.js";
 import { usersConformance } from "../services/users.conformance.js";
 import type { ConformanceHarness } from "./harness.js";
 
+export {
+  type Credentials,
+  contractOf,
+  createHttpFixture,
+  type EndpointExample,
+  type ExampleRequest,
+  type ExampleSet,
+  FIXTURE_BASE_PATH,
+  FIXTURE_ORIGIN,
+  FIXTURE_PASSWORD,
+  type HttpFixture,
+  type HttpResult,
+  type HttpSide,
+  operationIds,
+  type SendOptions,
+} from "../http/http-fixture.js";
 export {
   type ConformanceHarness,
   createRecordingMailer,
@@ -91,5 +114,21 @@ export function runConformanceSuite(harness: ConformanceHarness, options: Confor
     billingConformance(harness);
     budgetsConformance(harness);
     invariantsConformance(harness, options.propertyRuns);
+  });
+}
+
+/**
+ * Registers the HTTP API suite for one engine: every endpoint's happy path, 401, 403 and 404
+ * (from one example per endpoint), each area's behaviour over HTTP, and the fuzz test.
+ */
+export function runHttpConformanceSuite(harness: ConformanceHarness): void {
+  describe(`orgkit HTTP API (${harness.name})`, () => {
+    endpointsHttpConformance(harness);
+    coreHttpConformance(harness);
+    invitationsHttpConformance(harness);
+    securityHttpConformance(harness);
+    teamsHttpConformance(harness);
+    appsHttpConformance(harness);
+    billingHttpConformance(harness);
   });
 }

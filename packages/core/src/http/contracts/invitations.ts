@@ -1,0 +1,4 @@
+/** Endpoints of invitations (being written). */
+
+/** The invitations groups of the contract. */
+export const invitationContracts = {};

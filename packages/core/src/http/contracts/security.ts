@@ -1,0 +1,4 @@
+/** Endpoints of security (being written). */
+
+/** The security groups of the contract. */
+export const securityContracts = {};
