@@ -60,6 +60,12 @@ export interface OrgKitOptions {
   readonly storage: Storage;
   /** The host's public URL; accept links are built on it (`https://app.example.com`). */
   readonly baseUrl: string;
+  /**
+   * Where the public SAML endpoints are served, when not at `baseUrl`: with the HTTP handler
+   * mounted at `/api`, `https://app.example.com/api` (the ACS URL is then
+   * `https://app.example.com/api/sso/{orgId}/{idpId}/acs`). Default: `baseUrl`.
+   */
+  readonly samlBaseUrl?: string;
   /** Delivers outgoing mail after commit. Default: none; messages wait in the outbox for the host. */
   readonly mailer?: Mailer;
   /** Called when the mailer fails; the message stays in the outbox as failed. */
@@ -232,8 +238,21 @@ export function createOrgKit(options: OrgKitOptions): OrgKit {
       cause,
     });
   }
+  let samlBaseUrl = baseUrl;
+  if (options.samlBaseUrl !== undefined) {
+    try {
+      samlBaseUrl = new URL(options.samlBaseUrl);
+    } catch (cause) {
+      throw new OrgKitError("VALIDATION_FAILED", {
+        param: "samlBaseUrl",
+        message: "samlBaseUrl must be an absolute URL.",
+        cause,
+      });
+    }
+  }
   const rt: Runtime = {
     storage: options.storage,
+    samlBaseUrl,
     clock: options.clock ?? SYSTEM_CLOCK,
     baseUrl,
     limits: {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { APP_ROLES, APP_VISIBILITIES } from "../authz/app-roles.js";
 import { APP_SORTS } from "../storage/app-store.js";
 import { DisplayNameSchema, PageQuerySchema } from "./common.js";
-import { AppRoleSchema, ResourceIdSchema, SearchSchema } from "./team.js";
+import { AppRoleSchema, LookupIdSchema, ResourceIdSchema, SearchSchema } from "./team.js";
 
 /** The most labels an app carries. */
 export const MAX_APP_LABELS = 20;
@@ -94,9 +94,7 @@ export const TransferAppInputSchema = z
 export type TransferAppInput = z.input<typeof TransferAppInputSchema>;
 
 /** Input of `apps.addCollaborator`. */
-export const AddCollaboratorInputSchema = z
-  .object({ userId: z.string().min(1).max(64), role: AppRoleSchema })
-  .strict();
+export const AddCollaboratorInputSchema = z.object({ userId: LookupIdSchema, role: AppRoleSchema }).strict();
 
 /** Input of `apps.addCollaborator`. */
 export type AddCollaboratorInput = z.input<typeof AddCollaboratorInputSchema>;

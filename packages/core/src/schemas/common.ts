@@ -28,6 +28,7 @@ export const RESERVED_ACCOUNT_IDS: ReadonlySet<string> = new Set([
   "openapi.json",
   "orgs",
   "organizations",
+  "password-reset",
   "sessions",
   "settings",
   "sso",

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { ORGANIZATION_ROLES } from "../authz/scopes.js";
-import { MAX_METADATA_LENGTH } from "../sso/idp-metadata.js";
 import { DisplayNameSchema, HttpUrlSchema } from "./common.js";
 import { OrganizationRoleSchema } from "./member.js";
+
+/** The largest IdP metadata document accepted, in characters (512 KiB). */
+export const MAX_METADATA_LENGTH = 512 * 1024;
 
 /** An identity provider id: URL-safe like account ids, unique within its organization. */
 export const IdentityProviderIdSchema = z
@@ -175,7 +177,7 @@ export const SsoLoginInputSchema = z
      */
     relayState: z
       .string()
-      .refine((value) => Buffer.byteLength(value, "utf8") <= 80, "A relay state has at most 80 bytes.")
+      .refine((value) => new TextEncoder().encode(value).length <= 80, "A relay state has at most 80 bytes.")
       .optional(),
   })
   .strict();

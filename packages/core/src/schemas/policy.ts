@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { POLICY_EFFECTS } from "../authz/policies.js";
-import { APP_SCOPES, ORGANIZATION_ROLES } from "../authz/scopes.js";
+import { APP_SCOPES, ORGANIZATION_ROLES, SCOPES } from "../authz/scopes.js";
 import { LabelSchema } from "./app.js";
 import { DisplayNameSchema } from "./common.js";
-import { ResourceIdSchema } from "./team.js";
+import { LookupIdSchema, ResourceIdSchema } from "./team.js";
 
 const distinct = <T extends z.ZodType>(item: T, what: string, max = 100) =>
   z
@@ -29,7 +29,7 @@ export const PolicyInputSchema = z
       .object({
         teams: distinct(ResourceIdSchema, "teams").default([]),
         roles: distinct(z.enum(ORGANIZATION_ROLES), "roles", 5).default([]),
-        users: distinct(z.string().min(1).max(64), "users").default([]),
+        users: distinct(LookupIdSchema, "users").default([]),
       })
       .strict()
       .refine((s) => s.teams.length + s.roles.length + s.users.length > 0, "Name at least one subject."),
@@ -82,3 +82,17 @@ export const PolicySchema = z
 
 /** An access policy. */
 export type Policy = z.infer<typeof PolicySchema>;
+
+/** Input of `policies.explain`: whose access, to do what, in the organization or on one of its apps. */
+export const ExplainInputSchema = z
+  .object({
+    userId: LookupIdSchema.meta({ description: "The member whose access to explain." }),
+    action: z.enum(SCOPES, { error: "Unknown scope." }),
+    appId: ResourceIdSchema.optional().meta({
+      description: "An app of the organization; without it, the action in the organization.",
+    }),
+  })
+  .strict();
+
+/** Input of `policies.explain`. */
+export type ExplainInput = z.input<typeof ExplainInputSchema>;

@@ -13,6 +13,16 @@ export const ResourceIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "Use letters, digits, '-' and '_', starting with a letter or digit.")
   .meta({ id: "ResourceId", description: "An id unique within its owner: letters, digits, '-' and '_'." });
 
+/**
+ * An id to look up (a user's, say) when its format is not checked: 1–64 characters, no NUL
+ * (which no stored id has, and which Postgres refuses in text, failing the query).
+ */
+export const LookupIdSchema = z
+  .string()
+  .min(1, "Enter an id.")
+  .max(64, "An id has at most 64 characters.")
+  .refine((id) => !id.includes("\u0000"), "An id cannot contain a NUL character.");
+
 /** A team app role as input. */
 export const AppRoleSchema = z.enum(APP_ROLES, { error: `Choose one of: ${APP_ROLES.join(", ")}.` });
 
@@ -22,7 +32,9 @@ export const SearchSchema = z
   .trim()
   .normalize("NFC")
   .toLowerCase()
-  .max(100, "A search has at most 100 characters.");
+  .max(100, "A search has at most 100 characters.")
+  // Postgres refuses a NUL in text: the query would fail rather than find nothing.
+  .refine((search) => !search.includes("\u0000"), "A search cannot contain a NUL character.");
 
 /** Query of a list sorted by name: search, limit and cursor. */
 export const NamedListQuerySchema = PageQuerySchema.extend({ search: SearchSchema.optional() }).strict();
@@ -44,7 +56,7 @@ export type UpdateTeamInput = z.input<typeof UpdateTeamInputSchema>;
 
 /** User ids to add to a team: 1–100, no repeats. */
 export const TeamMemberIdsSchema = z
-  .array(z.string().min(1).max(64))
+  .array(LookupIdSchema)
   .min(1, "Name at least one member.")
   .max(100, "Add at most 100 members at once.")
   .refine((ids) => new Set(ids).size === ids.length, "A member is named twice.");

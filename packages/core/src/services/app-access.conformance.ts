@@ -279,6 +279,16 @@ export function appAccessConformance(harness: ConformanceHarness, propertyRuns =
           () => viaToken.apps.update("acme", "medical", { name: "X" }),
           "FORBIDDEN",
         );
+        // A token without apps:get is refused, not told that an app its user sees is missing...
+        const narrowToken = w.orgkit.as({ userId: alice.id, scopes: ["models:get"] });
+        await expectOrgKitError(narrowToken.apps.get("acme", "medical"), "FORBIDDEN");
+        await expectOrgKitError(narrowToken.inputs.list("acme", "medical"), "FORBIDDEN");
+        expect((await narrowToken.models.list("acme", "medical")).items).toEqual([]);
+        await expectOrgKitError(narrowToken.apps.list("acme"), "FORBIDDEN");
+        // ...while an app its user cannot see stays NOT_FOUND, exactly like a missing one.
+        const bobsToken = w.orgkit.as({ userId: bob.id, scopes: ["models:get", "apps:get"] });
+        await expectOrgKitError(bobsToken.models.list("acme", "medical"), "NOT_FOUND", "appId");
+        await expectOrgKitError(narrowToken.apps.get("acme", "missing"), "NOT_FOUND", "appId");
       });
     });
 

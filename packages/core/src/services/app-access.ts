@@ -41,8 +41,14 @@ export function appResource(
   };
 }
 
-function idParam(value: unknown, param: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 64) throw notFound(param);
+/**
+ * An id from a caller, to look up: NOT_FOUND on `param`, like a missing row, for anything no stored
+ * id can be (not a string, empty, over 64 characters, or holding a NUL, which Postgres refuses in text).
+ */
+export function idParam(value: unknown, param: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 64 || value.includes("\u0000")) {
+    throw notFound(param);
+  }
   return value;
 }
 
@@ -65,7 +71,8 @@ export async function appSubject(
 /**
  * Authorizes `scope` on the app `appId` of account `ownerId`. An app the actor may not see
  * (`apps:get`) answers NOT_FOUND exactly like a missing one; a visible app without the scope
- * answers FORBIDDEN. Pass `tx` to authorize inside a write transaction.
+ * answers FORBIDDEN, also when only the actor's token lacks it (the user can see the app).
+ * Pass `tx` to authorize inside a write transaction.
  */
 export async function authorizeApp(
   ctx: CallContext,
@@ -82,9 +89,16 @@ export async function authorizeApp(
   if (row === null) throw notFound("appId");
   const subject = await appSubject(ctx, stores, row);
   const resource = appResource(row.app, row.organization?.id ?? null, row.collaboratorRole);
-  const visible = authorize(subject, "apps:get", resource);
+  // Whether the app exists for the actor is the user's own standing: a token that lacks the scope
+  // (even apps:get) is FORBIDDEN on an app its user can see, not told the app is missing.
+  const narrowed = subject.type === "user" && subject.tokenScopes !== undefined;
+  const visible = authorize(
+    narrowed ? { ...subject, tokenScopes: undefined } : subject,
+    "apps:get",
+    resource,
+  );
   if (!visible.allowed) throw notFound("appId");
-  const decision = scope === "apps:get" ? visible : authorize(subject, scope, resource);
+  const decision = scope === "apps:get" && !narrowed ? visible : authorize(subject, scope, resource);
   if (!decision.allowed) {
     throw new OrgKitError("FORBIDDEN", { message: `You need the ${scope} permission on this app.` });
   }

@@ -32,7 +32,7 @@ import { isUniqueViolation } from "../storage/errors.js";
 import type { Stores } from "../storage/storage.js";
 import type { TextKeyset } from "../storage/team-store.js";
 import { readAccess, subjectFor } from "./access-control.js";
-import { appAuditScope, appResource, authorizeApp, toApp } from "./app-access.js";
+import { appAuditScope, appResource, authorizeApp, idParam, toApp } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
@@ -107,11 +107,6 @@ export interface AppsService {
 }
 
 const MAX_DUPLICATED_INPUTS = 10_000;
-
-function idParam(value: unknown, param: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 64) throw notFound(param);
-  return value;
-}
 
 function conflictOnId(error: unknown): never {
   if (isUniqueViolation(error, "app_id")) {
@@ -282,6 +277,11 @@ export function appsService(ctx: CallContext): AppsService {
       const q = parseInput(ListAppsQuerySchema, query);
       const direction = q.direction ?? (q.sort === "name" ? "asc" : "desc");
       const owner = await resolveOwner(rt.storage, defaultAccount(ownerId, "ownerId"), "ownerId");
+      // A token without apps:get would see an empty list: say why instead, as `get` does.
+      const actor = ctx.actor;
+      if (actor.type === "user" && actor.tokenScopes !== undefined && !actor.tokenScopes.has("apps:get")) {
+        throw new OrgKitError("FORBIDDEN", { message: "You need the apps:get permission to list apps." });
+      }
       const view = await listView(owner);
       const scope = JSON.stringify(["apps", owner.id, q.sort, direction, q.search ?? ""]);
       let after: AppKeyset | undefined;

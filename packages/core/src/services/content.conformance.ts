@@ -193,8 +193,16 @@ export function contentConformance(harness: ConformanceHarness): void {
         (await asAlice.inputs.list("acme", "support", { limit: 2, cursor: first.nextCursor! })).items,
       ).toHaveLength(1);
       expect(await asAlice.inputs.concepts("acme", "support")).toEqual(["billing", "bug", "ui"]);
+      expect(await asAlice.inputs.get("acme", "support", "u1")).toEqual({
+        id: "u1",
+        text: null,
+        url: "https://example.test/crash.png",
+        conceptIds: ["bug", "ui"],
+        createdAt: expect.any(Date),
+      });
       await asAlice.inputs.delete("acme", "support", "t1");
       expect(await ids({ conceptId: "billing" })).toEqual(["t2"]);
+      await expectOrgKitError(asAlice.inputs.get("acme", "support", "t1"), "NOT_FOUND", "inputId");
     });
 
     it("stars models and workflows into a per-user starred list", async () => {

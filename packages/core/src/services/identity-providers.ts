@@ -268,7 +268,7 @@ export function identityProvidersService(ctx: CallContext): IdentityProvidersSer
           return created;
         })
         .catch(translateConflict);
-      return toIdentityProvider(record, granted.organization.id, rt.baseUrl);
+      return toIdentityProvider(record, granted.organization.id, rt.samlBaseUrl);
     },
 
     async list(organizationId, query = {}) {
@@ -284,14 +284,14 @@ export function identityProvidersService(ctx: CallContext): IdentityProvidersSer
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       return {
-        items: page.map((row) => toIdentityProvider(row, granted.organization.id, rt.baseUrl)),
+        items: page.map((row) => toIdentityProvider(row, granted.organization.id, rt.samlBaseUrl)),
         nextCursor: rows.length > q.limit && last !== undefined ? encodeCursor(listScope, [last.id]) : null,
       };
     },
 
     async get(organizationId, identityProviderId) {
       const { granted, record } = await find(organizationId, identityProviderId);
-      return toIdentityProvider(record, granted.organization.id, rt.baseUrl);
+      return toIdentityProvider(record, granted.organization.id, rt.samlBaseUrl);
     },
 
     async update(organizationId, identityProviderId, input) {
@@ -332,7 +332,7 @@ export function identityProvidersService(ctx: CallContext): IdentityProvidersSer
           return after;
         })
         .catch(translateConflict);
-      return toIdentityProvider(updated, granted.organization.id, rt.baseUrl);
+      return toIdentityProvider(updated, granted.organization.id, rt.samlBaseUrl);
     },
 
     async delete(organizationId, identityProviderId) {

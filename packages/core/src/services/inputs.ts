@@ -12,7 +12,7 @@ import {
 import type { InputRecord, StarKind } from "../storage/content-store.js";
 import { isUniqueViolation } from "../storage/errors.js";
 import { requireUser } from "./access-control.js";
-import { appAuditScope, authorizeApp } from "./app-access.js";
+import { appAuditScope, authorizeApp, idParam } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
@@ -31,6 +31,8 @@ export interface InputsService {
   add(ownerId: string, appId: string, inputs: AddInputsInput): Promise<Input[]>;
   /** A page of inputs, newest first; `conceptId` and `search` (text or URL) narrow it. */
   list(ownerId: string, appId: string, query?: ListInputsQuery): Promise<Page<Input>>;
+  /** One input (needs `inputs:get`); NOT_FOUND on `inputId` when the app has none with this id. */
+  get(ownerId: string, appId: string, inputId: string): Promise<Input>;
   /** Deletes an input (needs `inputs:delete`). */
   delete(ownerId: string, appId: string, inputId: string): Promise<void>;
   /** The app's concepts by id (needs `concepts:get`). */
@@ -122,10 +124,17 @@ export function inputsService(ctx: CallContext): InputsService {
       };
     },
 
+    async get(ownerId, appId, inputId) {
+      const grant = await authorizeApp(ctx, ownerId, appId, "inputs:get");
+      const input = await rt.storage.inputs.get(grant.app.key, idParam(inputId, "inputId"));
+      if (input === null) throw notFound("inputId");
+      return toInput(input);
+    },
+
     async delete(ownerId, appId, inputId) {
       await rt.storage.transaction(async (tx) => {
         const grant = await authorizeApp(ctx, ownerId, appId, "inputs:delete", tx);
-        const input = typeof inputId === "string" ? await tx.inputs.get(grant.app.key, inputId) : null;
+        const input = await tx.inputs.get(grant.app.key, idParam(inputId, "inputId"));
         if (input === null) throw notFound("inputId");
         await tx.inputs.delete(input.key);
         await recordAudit(tx, ctx, {
@@ -167,12 +176,11 @@ export function starsService(ctx: CallContext): StarsService {
         tx,
       );
       if (grant.row.actorKey === null) throw new OrgKitError("UNAUTHENTICATED");
+      const id = idParam(t.id, "id");
       const record =
-        typeof t.id !== "string"
-          ? null
-          : t.kind === "model"
-            ? await tx.models.get(grant.app.key, t.id)
-            : await tx.workflows.get(grant.app.key, t.id);
+        t.kind === "model"
+          ? await tx.models.get(grant.app.key, id)
+          : await tx.workflows.get(grant.app.key, id);
       if (record === null) throw notFound("id");
       const changed = starring
         ? await tx.stars.star(grant.row.actorKey, t.kind, record.key, grant.app.key, rt.clock.now())

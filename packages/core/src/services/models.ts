@@ -22,7 +22,7 @@ import type { ModelRecord, ModelVersionRecord } from "../storage/content-store.j
 import { isUniqueViolation } from "../storage/errors.js";
 import type { Stores } from "../storage/storage.js";
 import { sortName, type TextKeyset } from "../storage/team-store.js";
-import { type AppGrant, appAuditScope, authorizeApp } from "./app-access.js";
+import { type AppGrant, appAuditScope, authorizeApp, idParam } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
 import { deliverAll } from "./budgets.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -88,11 +88,6 @@ function toVersion(version: ModelVersionRecord): ModelVersion {
     metrics: version.metrics,
     createdAt: version.createdAt,
   };
-}
-
-function idParam(value: unknown, param: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 64) throw notFound(param);
-  return value;
 }
 
 /** The account a usage event is billed to: the owning organization, else the user's organization, else the user. */

@@ -1,10 +1,18 @@
+import { authorize, type Decision } from "../authz/authorize.js";
 import { notFound } from "../errors.js";
 import { newKey } from "../internal/ids.js";
 import { parseInput } from "../schemas/common.js";
-import { type Policy, type PolicyInput, PolicyInputSchema } from "../schemas/policy.js";
+import {
+  type ExplainInput,
+  ExplainInputSchema,
+  type Policy,
+  type PolicyInput,
+  PolicyInputSchema,
+} from "../schemas/policy.js";
 import type { KeyedRef, PolicyRecord } from "../storage/policy-store.js";
 import type { Stores } from "../storage/storage.js";
-import { authorizeOrganization, lockAndRecheck } from "./access-control.js";
+import { authorizeOrganization, lockAndRecheck, readAccess, subjectFor } from "./access-control.js";
+import { appResource, appSubject } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
 import type { CallContext } from "./runtime.js";
 
@@ -34,6 +42,20 @@ export interface PoliciesService {
   update(organizationId: string, policyId: string, input: PolicyInput): Promise<Policy>;
   /** Deletes a policy. */
   delete(organizationId: string, policyId: string): Promise<void>;
+  /**
+   * Why a member may or may not perform `action`, in the organization or (with `appId`) on one of
+   * its apps: the decision with every role, team grant and policy behind it, as the member's own
+   * next call would see it (needs `security:get`). An app the member cannot see is explained, not
+   * hidden. A user who is not a member answers NOT_FOUND `userId`; an app the organization does
+   * not own, NOT_FOUND `appId`.
+   *
+   * @example
+   * ```ts
+   * const d = await asAlice.policies.explain("acme", { userId: bob.id, action: "models:train", appId: "medical" });
+   * // { allowed: false, reasons: [..., { type: "policy", name: "HIPAA only", effect: "deny", ... }] }
+   * ```
+   */
+  explain(organizationId: string, input: ExplainInput): Promise<Decision>;
 }
 
 /** A policy record as the API shows it. */
@@ -113,7 +135,8 @@ export function policiesService(ctx: CallContext): PoliciesService {
 
   async function policyOf(stores: Stores, organizationKey: string, policyId: string): Promise<PolicyRecord> {
     const policy =
-      typeof policyId === "string" && policyId.length <= 64
+      // No policy id holds a NUL, and Postgres refuses one in text (the query would fail).
+      typeof policyId === "string" && policyId.length <= 64 && !policyId.includes("\u0000")
         ? await stores.policies.get(organizationKey, policyId)
         : null;
     if (policy === null) throw notFound("policyId");
@@ -186,6 +209,36 @@ export function policiesService(ctx: CallContext): PoliciesService {
         });
         return shown;
       });
+    },
+
+    async explain(organizationId, input) {
+      const data = parseInput(ExplainInputSchema, input);
+      const granted = await authorizeOrganization(ctx, organizationId, "security:get");
+      // The member's own view: no token narrows it, no session context changes it.
+      const as: CallContext = {
+        rt,
+        actor: { type: "user", userId: data.userId, ip: null, tokenScopes: undefined },
+      };
+      if (data.appId === undefined) {
+        const row = await readAccess(rt.storage, as, granted.organization.id);
+        // Someone outside the organization answers like someone who does not exist.
+        if (row === null || row.role === null) throw notFound("userId");
+        return authorize(subjectFor(as, row), data.action, {
+          type: "organization",
+          organizationId: granted.organization.id,
+        });
+      }
+      const member = await rt.storage.users.getById(data.userId);
+      if (member === null || (await rt.storage.members.get(granted.organization.key, member.key)) === null) {
+        throw notFound("userId");
+      }
+      const row = await rt.storage.apps.getForAccess(granted.organization.id, data.appId, member.id);
+      if (row === null || row.organization?.key !== granted.organization.key) throw notFound("appId");
+      return authorize(
+        await appSubject(as, rt.storage, row),
+        data.action,
+        appResource(row.app, granted.organization.id, row.collaboratorRole),
+      );
     },
 
     async delete(organizationId, policyId) {

@@ -23,6 +23,8 @@ export interface Runtime {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly baseUrl: URL;
+  /** Where the SAML endpoints are served: `{samlBaseUrl}/sso/{orgId}/{idpId}/...`. */
+  readonly samlBaseUrl: URL;
   readonly limits: Limits;
   readonly invitationTtlMs: number;
   readonly invitationLink: (token: string) => string;

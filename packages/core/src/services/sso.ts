@@ -214,7 +214,7 @@ export function ssoService(rt: CallContext["rt"]): SsoService {
   }
 
   function settings(organization: OrganizationRecord, provider: IdentityProviderRecord): SamlCheckSettings {
-    const sp = serviceProviderEndpoints(rt.baseUrl, organization.id, provider.id);
+    const sp = serviceProviderEndpoints(rt.samlBaseUrl, organization.id, provider.id);
     return {
       spEntityId: sp.entityId,
       acsUrl: sp.acsUrl,
@@ -395,7 +395,7 @@ export function ssoService(rt: CallContext["rt"]): SsoService {
   return {
     async metadata(organizationId, identityProviderId) {
       const { organization, provider } = await resolve(organizationId, identityProviderId);
-      const sp = serviceProviderEndpoints(rt.baseUrl, organization.id, provider.id);
+      const sp = serviceProviderEndpoints(rt.samlBaseUrl, organization.id, provider.id);
       return generateServiceProviderMetadata({
         issuer: sp.entityId,
         callbackUrl: sp.acsUrl,

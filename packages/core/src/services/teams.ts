@@ -70,7 +70,10 @@ export interface TeamsService {
 }
 
 function idParam(value: unknown, param: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 64) throw notFound(param);
+  // No stored id holds a NUL, and Postgres refuses one in text (the query would fail).
+  if (typeof value !== "string" || value.length === 0 || value.length > 64 || value.includes("\u0000")) {
+    throw notFound(param);
+  }
   return value;
 }
 

@@ -16,7 +16,7 @@ import type { WorkflowGraph, WorkflowRecord } from "../storage/content-store.js"
 import { isUniqueViolation } from "../storage/errors.js";
 import type { Stores } from "../storage/storage.js";
 import { sortName, type TextKeyset } from "../storage/team-store.js";
-import { type AppGrant, appAuditScope, authorizeApp } from "./app-access.js";
+import { type AppGrant, appAuditScope, authorizeApp, idParam } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
@@ -115,11 +115,6 @@ export function validateWorkflowGraph(graph: WorkflowGraph, modelIds: ReadonlySe
     const i = graph.edges.findIndex((e) => !done.has(e.from) && !done.has(e.to));
     throw invalid(`graph.edges.${i}`, "The graph has a cycle: a workflow must be acyclic.");
   }
-}
-
-function idParam(value: unknown, param: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > 64) throw notFound(param);
-  return value;
 }
 
 /** Builds the workflows service for one actor. */

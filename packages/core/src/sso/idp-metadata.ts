@@ -1,7 +1,9 @@
 /**
  * What orgkit reads from an identity provider: its signing certificates and its metadata.
  */
+
 import { createHash, X509Certificate } from "node:crypto";
+import { MAX_METADATA_LENGTH } from "../schemas/identity-provider.js";
 import {
   attribute,
   childElements,
@@ -17,8 +19,7 @@ import {
 /** The HTTP-Redirect binding, the one orgkit sends AuthnRequests with. */
 export const HTTP_REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 
-/** Pasted metadata larger than this is refused (real metadata is a few KiB). */
-export const MAX_METADATA_LENGTH = 512 * 1024;
+export { MAX_METADATA_LENGTH };
 
 /** RSA keys shorter than this are refused. */
 const MIN_RSA_BITS = 2048;
