@@ -12,6 +12,7 @@ import { authorize, createOrgKit, type OrgKit, snapshotForRole } from "@orgkit/c
 import { appsBench } from "./apps-bench.js";
 import { billingBench } from "./billing-bench.js";
 import { type BenchEngine, postgresEngine, type SeedMember, sqliteEngine } from "./engines.js";
+import { httpBench, type OverheadRow, printOverhead } from "./http-bench.js";
 import { measure, measureSync, printTable, type Result } from "./measure.js";
 import { printComparison, sideBySide } from "./side-by-side.js";
 
@@ -307,6 +308,8 @@ async function run(engine: BenchEngine): Promise<Result[]> {
   results.push(
     await measure(e, "PAT authentication", 2000, () => orgkit.auth.authenticateToken(pat), { warmup: 50 }),
   );
+  // The HTTP layer: requests per second and its overhead over the direct service call.
+  overhead.push(...(await httpBench(e, orgkit)));
   // Teams and apps: m2 is a team contributor (roles cycle through ROLES).
   results.push(...(await appsBench(e, orgkit, engine.storage, owner.id, "m2", () => engine.analyze())));
   // Billing: usage ingest, a month's statement, audit.verify over a long chain.
@@ -316,6 +319,7 @@ async function run(engine: BenchEngine): Promise<Result[]> {
 }
 
 const all: Result[] = [];
+const overhead: OverheadRow[] = [];
 for (const name of ENGINES) {
   const engine = name === "postgres" ? await postgresEngine(PG_URL) : await sqliteEngine();
   try {
@@ -327,6 +331,8 @@ for (const name of ENGINES) {
 }
 console.log();
 printTable(all);
+console.log();
+printOverhead(overhead);
 
 // Side by side with the better-auth organization plugin, on SQLite (a temp file each).
 const SIDE_BY_SIDE_N = Number(process.env.ORGKIT_BENCH_SIDE_BY_SIDE ?? 500);

@@ -2,14 +2,19 @@
  * The quickstart: the seed's story on an embedded SQLite file, printed step by step.
  *
  *   pnpm start            (from the repository root)
+ *   pnpm serve            (the same, then the HTTP API on http://localhost:3000/api)
  *
  * A user creates organization `test-org`, invites two people with different roles, one accepts,
- * the member list is printed, a role is reassigned and the other invitation is rescinded.
+ * the member list is printed, a role is reassigned and the other invitation is rescinded. With
+ * `--serve` (or ORGKIT_PORT set) it then serves the HTTP API and prints a personal access token
+ * and a curl command that uses it.
  */
+
 import { rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { sqliteAdapter } from "@orgkit/adapters/sqlite";
-import { createOrgKit, isOrgKitError } from "@orgkit/core";
+import { createHttpHandler, createOrgKit, isOrgKitError, toNodeHandler } from "@orgkit/core";
 
 const root = process.env.INIT_CWD ?? process.cwd();
 const filename = join(root, ".orgkit", "quickstart.db");
@@ -93,4 +98,26 @@ step("What happened, from the audit trail:");
 const events = await orgkit.storage.audit.listForOrganization("test-org", 50);
 table(events.map((e) => ({ action: e.action, actor: e.actor.id ?? e.actor.type, target: e.targetId })));
 
-await orgkit.close();
+const serve = process.argv.includes("--serve") || process.env.ORGKIT_PORT !== undefined;
+if (!serve) {
+  await orgkit.close();
+} else {
+  const port = Number(process.env.ORGKIT_PORT ?? 3000);
+  const { token } = await asAlice.tokens.create({
+    name: "quickstart",
+    scopes: ["members:get", "members:invite", "teams:get"],
+  });
+  // secureCookie off: the example runs on http://localhost.
+  const handler = createHttpHandler(orgkit, { basePath: "/api", secureCookie: false });
+  const server = createServer(toNodeHandler(handler));
+  server.listen(port, "127.0.0.1", () => {
+    step(`The HTTP API is at http://localhost:${port}/api (OpenAPI: /api/openapi.json). Alice's token:`);
+    console.log(`\n  export ORGKIT_TOKEN=${token}`);
+    console.log(
+      `  curl -s -H "Authorization: Bearer $ORGKIT_TOKEN" "http://localhost:${port}/api/orgs/test-org/members?limit=2"\n`,
+    );
+  });
+  const stop = () => server.close(() => void orgkit.close().then(() => process.exit(0)));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

@@ -56,6 +56,46 @@ export {
   type OrgKitErrorOptions,
 } from "./errors.js";
 export {
+  type ApiContract,
+  type ContractGroup,
+  type EndpointAuth,
+  type EndpointContract,
+  endpoint,
+  type HttpMethod,
+  type Jsonify,
+  jsonSchemaOf,
+  pageQuery,
+  pathParam,
+  queryBoolean,
+  queryDate,
+  queryInt,
+  wireSchema,
+} from "./http/contract.js";
+export { apiContract, type OrgKitApiContract } from "./http/contracts/index.js";
+export {
+  createHttpHandler,
+  type HttpHandler,
+  type HttpHandlerOptions,
+  type RequestInfo,
+} from "./http/handler.js";
+export {
+  type NextRouteHandlers,
+  type NodeHandler,
+  type NodeHandlerOptions,
+  toNextHandlers,
+  toNodeHandler,
+} from "./http/node.js";
+export { buildOpenApiDocument, type OpenApiInfo, type OpenApiOptions } from "./http/openapi.js";
+export type {
+  DeepReadonly,
+  HandlerContext,
+  HandlerResult,
+  HttpCaller,
+  Implementation,
+  Implementations,
+  PageRequest,
+} from "./http/server.js";
+export {
   DEFAULT_SCRYPT_PARAMS,
   hashPassword,
   needsRehash,

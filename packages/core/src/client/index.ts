@@ -17,6 +17,20 @@ import type { z } from "zod";
 import { type EndpointContract, fillPath, type Jsonify, successStatus } from "../http/contract.js";
 import { apiContract, type OrgKitApiContract } from "../http/contracts/index.js";
 
+export {
+  APP_ROLES,
+  type AppRole,
+} from "../authz/app-roles.js";
+export {
+  APP_SCOPES,
+  type AppScope,
+  ORGANIZATION_ROLES,
+  ORGANIZATION_SCOPES,
+  type OrganizationRole,
+  type OrganizationScope,
+  SCOPES,
+  type Scope,
+} from "../authz/scopes.js";
 export type { Jsonify } from "../http/contract.js";
 export { apiContract, type OrgKitApiContract } from "../http/contracts/index.js";
 

@@ -57,8 +57,11 @@ export interface EndpointContract<
    * strings) is derived by {@link wireSchema}. `null` for 204 No Content.
    */
   readonly response: R;
-  /** The success status. Default 200, or 204 when `response` is null. */
-  readonly status?: 200 | 201 | 202 | 204;
+  /**
+   * The success status. Default 200, or 204 when `response` is null; 302/303 for a redirect
+   * (the implementation returns the redirect `Response`).
+   */
+  readonly status?: 200 | 201 | 202 | 204 | 302 | 303;
   /** True when the endpoint is rate-limited and may answer 429 with Retry-After. */
   readonly rateLimited?: boolean;
   /**

@@ -128,7 +128,11 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
     const headers = new Headers({ "cache-control": NO_STORE });
     try {
       const url = new URL(request.url);
-      if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) throw notFoundRoute();
+      if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+        // Not the API's: `toNodeHandler` hands such requests to Express's `next()`.
+        headers.set("x-orgkit-route", "none");
+        throw notFoundRoute();
+      }
       const path = url.pathname.slice(basePath.length) || "/";
 
       if (path === "/openapi.json") {
@@ -182,16 +186,18 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
         assertSameOrigin(request, url, trustedOrigins);
       }
 
-      const params = contract.params === undefined ? undefined : parseInput(contract.params, rawParams);
       const rawQuery = queryObject(url.searchParams);
+      rejectNul(rawParams, "");
+      rejectNul(rawQuery, "");
+      const params = contract.params === undefined ? undefined : parseInput(contract.params, rawParams);
       if (contract.paginated && typeof rawQuery.cursor === "string") {
         rawQuery.cursor = verifyCursor(rawQuery.cursor);
       }
       const query = contract.query === undefined ? undefined : parseInput(contract.query, rawQuery);
-      const body =
-        contract.body === undefined
-          ? undefined
-          : parseInput(contract.body, await readBody(request, contract, maxBodyBytes));
+      const rawBody =
+        contract.body === undefined ? undefined : await readBody(request, contract, maxBodyBytes);
+      rejectNul(rawBody, "");
+      const body = contract.body === undefined ? undefined : parseInput(contract.body, rawBody);
 
       let services: OrgKitServices | undefined;
       const context: HandlerContext<EndpointContract> = {
@@ -213,8 +219,15 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
         clearSession() {
           headers.append("set-cookie", cookie("", 0));
         },
+        // The list's scope names the operation, the caller and the path (so the organization):
+        // a cursor of another organization's list is refused.
         paginate: (items, key, pageRequest) =>
-          paginate(items, key, pageRequest, `${route.operationId}|${caller?.userId ?? ""}`),
+          paginate(
+            items,
+            key,
+            pageRequest,
+            `${route.operationId}|${caller?.userId ?? ""}|${JSON.stringify(rawParams)}`,
+          ),
       };
 
       const result = await route.implementation(context);
@@ -223,7 +236,11 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
         return result;
       }
       const status = successStatus(contract);
-      if (contract.response === null || status === 204) return new Response(null, { status: 204, headers });
+      if (contract.response === null || status === 204 || status === 302 || status === 303) {
+        if (status !== 204)
+          throw new Error(`${route.operationId} declares a redirect but returned no Response.`);
+        return new Response(null, { status: 204, headers });
+      }
       const shaped = wireSchema(contract.response).safeParse(toJsonValue(result));
       if (!shaped.success) {
         throw new Error(
@@ -333,6 +350,28 @@ function assertSameOrigin(request: Request, url: URL, trusted: ReadonlySet<strin
   if (origin !== null && (origin === url.origin || trusted.has(origin))) return;
   if (origin === null && site === "same-origin") return;
   throw new OrgKitError("CROSS_ORIGIN_REQUEST");
+}
+
+/**
+ * Refuses U+0000 anywhere in a request's text: no store keeps it (Postgres refuses it in text),
+ * and no legitimate id, name or query holds it.
+ */
+function rejectNul(value: unknown, path: string): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) {
+      throw new OrgKitError("VALIDATION_FAILED", {
+        ...(path === "" ? {} : { param: path }),
+        message: "Text cannot contain the NUL character.",
+      });
+    }
+    return;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      rejectNul(key, path);
+      rejectNul(item, path === "" ? key : `${path}.${key}`);
+    }
+  }
 }
 
 function queryObject(searchParams: URLSearchParams): Record<string, unknown> {

@@ -138,6 +138,7 @@ export async function createHttpFixture(
   const mailer = createRecordingMailer();
   const orgkit = createOrgKit({
     baseUrl: FIXTURE_ORIGIN,
+    samlBaseUrl: `${FIXTURE_ORIGIN}${FIXTURE_BASE_PATH}`,
     clock,
     mailer,
     passwordHashing: TEST_SCRYPT_PARAMS,
@@ -226,11 +227,19 @@ export async function createHttpFixture(
     send,
     call(operationId, request, as, options = {}) {
       const declared = contractOf(operationId);
+      const form = declared.consumes === "application/x-www-form-urlencoded";
       return send(declared.method, fillPath(declared.path, request.params), {
         ...options,
         as,
         ...(request.query === undefined ? {} : { query: request.query }),
-        ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.body === undefined
+          ? {}
+          : form
+            ? {
+                rawBody: new URLSearchParams(request.body as Record<string, string>).toString(),
+                headers: { "content-type": declared.consumes as string, ...(options.headers ?? {}) },
+              }
+            : { body: request.body }),
       });
     },
     async pat(who, scopes) {

@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import { ERROR_CATEGORIES } from "../errors.js";
 import {
   type ApiContract,
   type EndpointContract,
@@ -129,18 +128,23 @@ function operation(operationId: string, declared: EndpointContract): Record<stri
   const status = successStatus(declared);
   const responses: Record<string, unknown> = {
     [String(status)]:
-      declared.response === null || status === 204
-        ? { description: "Done." }
-        : {
-            description: declared.summary,
-            content: {
-              [declared.produces ?? "application/json"]: {
-                schema: declared.produces
-                  ? { type: "string" }
-                  : jsonSchemaOf(wireSchema(declared.response as z.ZodType), "output"),
+      status === 302 || status === 303
+        ? {
+            description: "Redirect.",
+            headers: { Location: { description: "Where to go next.", schema: { type: "string" } } },
+          }
+        : declared.response === null || status === 204
+          ? { description: "Done." }
+          : {
+              description: declared.summary,
+              content: {
+                [declared.produces ?? "application/json"]: {
+                  schema: declared.produces
+                    ? { type: "string" }
+                    : jsonSchemaOf(wireSchema(declared.response as z.ZodType), "output"),
+                },
               },
             },
-          },
   };
   const errors = [400, 404, 500];
   if ((declared.auth ?? "user") === "user") errors.push(401, 403);
@@ -177,6 +181,3 @@ function operation(operationId: string, declared: EndpointContract): Record<stri
     ...(declared.scope === undefined ? {} : { "x-orgkit-scope": declared.scope }),
   };
 }
-
-/** Every status an error can answer with, for tests. */
-export const ERROR_STATUSES: readonly number[] = [...new Set(Object.values(ERROR_CATEGORIES))];

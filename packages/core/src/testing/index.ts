@@ -16,6 +16,7 @@ import { appsHttpConformance } from "../http/apps.http.conformance.js";
 import { billingHttpConformance } from "../http/billing.http.conformance.js";
 import { coreHttpConformance } from "../http/core.http.conformance.js";
 import { endpointsHttpConformance } from "../http/endpoints.conformance.js";
+import { fuzzHttpConformance } from "../http/fuzz.conformance.js";
 import { invitationsHttpConformance } from "../http/invitations.http.conformance.js";
 import { securityHttpConformance } from "../http/security.http.conformance.js";
 import { teamsHttpConformance } from "../http/teams.http.conformance.js";
@@ -121,9 +122,13 @@ export function runConformanceSuite(harness: ConformanceHarness, options: Confor
  * Registers the HTTP API suite for one engine: every endpoint's happy path, 401, 403 and 404
  * (from one example per endpoint), each area's behaviour over HTTP, and the fuzz test.
  */
-export function runHttpConformanceSuite(harness: ConformanceHarness): void {
+export function runHttpConformanceSuite(
+  harness: ConformanceHarness,
+  options: { fuzzRuns?: number } = {},
+): void {
   describe(`orgkit HTTP API (${harness.name})`, () => {
     endpointsHttpConformance(harness);
+    fuzzHttpConformance(harness, options.fuzzRuns);
     coreHttpConformance(harness);
     invitationsHttpConformance(harness);
     securityHttpConformance(harness);

@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { HttpHandler } from "./handler.js";
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions {
+  /**
+   * Behind a reverse proxy: take the client address from the first `X-Forwarded-For` entry and
+   * the scheme from `X-Forwarded-Proto`. Default false (the socket's peer address). Express's
+   * mount path is kept either way (`req.originalUrl` is used when present).
+   */
+  readonly trustProxy?: boolean;
+}
+
+/** A Node request handler, Express-compatible (`next` is called for paths the API does not own). */
+export type NodeHandler = (
+  request: IncomingMessage & { originalUrl?: string },
+  response: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+/**
+ * Adapts the web-standard handler to `node:http` and Express: builds a `Request` from the
+ * incoming message (streaming its body), passes the peer address (or, with `trustProxy`, the first
+ * `X-Forwarded-For` address and `X-Forwarded-Proto`), and writes the `Response` back.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * createServer(toNodeHandler(createHttpHandler(orgkit, { basePath: "/api" }))).listen(3000);
+ * // Express: app.use(toNodeHandler(handler)) — before any body parser for /api.
+ * ```
+ */
+export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions = {}): NodeHandler {
+  return (incoming, outgoing, next) => {
+    void (async () => {
+      const forwardedProto = options.trustProxy
+        ? firstValue(incoming.headers["x-forwarded-proto"])
+        : undefined;
+      const encrypted = (incoming.socket as { encrypted?: boolean }).encrypted === true;
+      const protocol = forwardedProto ?? (encrypted ? "https" : "http");
+      const host = incoming.headers.host ?? "localhost";
+      const url = new URL(incoming.originalUrl ?? incoming.url ?? "/", `${protocol}://${host}`);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(incoming.headers)) {
+        if (value === undefined) continue;
+        if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+        else headers.set(name, value);
+      }
+      const method = incoming.method ?? "GET";
+      const hasBody = method !== "GET" && method !== "HEAD";
+      const request = new Request(url, {
+        method,
+        headers,
+        ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+      } as RequestInit);
+      const forwardedFor = options.trustProxy
+        ? firstValue(incoming.headers["x-forwarded-for"])?.split(",")[0]?.trim()
+        : undefined;
+      const ip = forwardedFor ?? incoming.socket.remoteAddress;
+      const response = await handler(request, ip === undefined ? undefined : { ip });
+      if (
+        response.status === 404 &&
+        next !== undefined &&
+        response.headers.get("x-orgkit-route") === "none"
+      ) {
+        next();
+        return;
+      }
+      const setCookies = response.headers.getSetCookie();
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of response.headers) if (name !== "set-cookie") out[name] = value;
+      if (setCookies.length > 0) out["set-cookie"] = setCookies;
+      outgoing.writeHead(response.status, out);
+      outgoing.end(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
+    })().catch((error: unknown) => {
+      if (next !== undefined) next(error);
+      else if (!outgoing.headersSent) {
+        outgoing.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        outgoing.end(JSON.stringify({ code: "INTERNAL", message: "Something went wrong on our side." }));
+      } else outgoing.destroy();
+    });
+  };
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The route handler exports of a Next.js App Router catch-all route (`app/api/[...orgkit]/route.ts`). */
+export interface NextRouteHandlers {
+  readonly GET: (request: Request) => Promise<Response>;
+  readonly POST: (request: Request) => Promise<Response>;
+  readonly PUT: (request: Request) => Promise<Response>;
+  readonly PATCH: (request: Request) => Promise<Response>;
+  readonly DELETE: (request: Request) => Promise<Response>;
+}
+
+/**
+ * The exports a Next.js route handler needs.
+ *
+ * @example
+ * ```ts
+ * // app/api/[...orgkit]/route.ts
+ * export const { GET, POST, PUT, PATCH, DELETE } = toNextHandlers(createHttpHandler(orgkit, { basePath: "/api" }));
+ * ```
+ */
+export function toNextHandlers(handler: HttpHandler): NextRouteHandlers {
+  const route = (request: Request) => handler(request);
+  return { GET: route, POST: route, PUT: route, PATCH: route, DELETE: route };
+}
