@@ -236,5 +236,17 @@ export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<
     metadata: z.registry<Record<string, unknown>>(),
   }) as Record<string, unknown>;
   delete converted.$schema;
+  dropDateTimePatterns(converted);
   return converted;
+}
+
+/** `format: date-time` says it all; zod's 400-character regex for it only bloats the document. */
+function dropDateTimePatterns(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropDateTimePatterns(item);
+  } else if (node !== null && typeof node === "object") {
+    const record = node as Record<string, unknown>;
+    if (record.format === "date-time") delete record.pattern;
+    for (const value of Object.values(record)) dropDateTimePatterns(value);
+  }
 }
