@@ -10,7 +10,13 @@ import {
 } from "../../schemas/organization.js";
 import { MEMBER_SORTS } from "../../storage/member-store.js";
 import { endpoint, pageQuery } from "../contract.js";
-import { DecisionSchema, OrgParams, OrgUserParams, PermissionMatrixSchema } from "./shared.js";
+import {
+  AppPermissionsSchema,
+  DecisionSchema,
+  OrgParams,
+  OrgUserParams,
+  PermissionMatrixSchema,
+} from "./shared.js";
 
 /** `/orgs`: organizations. */
 export const organizationsContract = {
@@ -153,6 +159,14 @@ export const accessContract = {
     params: z.object({ ownerId: z.string().min(1).max(64), appId: z.string().min(1).max(200) }),
     query: z.object({ action: z.enum(APP_SCOPES) }),
     response: DecisionSchema,
+  }),
+  appPermissions: endpoint({
+    method: "GET",
+    path: "/{ownerId}/apps/{appId}/access/permissions",
+    tag: "access",
+    summary: "Every app scope with whether the caller has it on one app, for hiding an app page's controls.",
+    params: z.object({ ownerId: z.string().min(1).max(64), appId: z.string().min(1).max(200) }),
+    response: AppPermissionsSchema,
   }),
 };
 

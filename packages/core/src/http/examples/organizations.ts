@@ -67,6 +67,16 @@ export const organizationExamples: ExampleSet = {
     build: async (_fx, side) => ({ params: { orgId: side.org.id }, query: { action: "members:invite" } }),
   },
   "access.permissions": { build: async (_fx, side) => ({ params: { orgId: side.org.id } }) },
+  "access.appPermissions": {
+    build: async (fx, side) => {
+      const app = await side.adminServices.apps.create({
+        id: fx.unique("app"),
+        name: "Controls",
+        ownerId: side.org.id,
+      });
+      return { params: { ownerId: side.org.id, appId: app.id } };
+    },
+  },
   "access.checkApp": {
     build: async (fx, side) => {
       const app = await side.adminServices.apps.create({

@@ -35,5 +35,7 @@ export const organizationHandlers: ImplementationsOf<typeof organizationContract
       services.access.permissions(params.orgId, query.appIds === undefined ? {} : { appIds: query.appIds }),
     checkApp: async ({ services, params, query }) =>
       services.access.checkApp(params.ownerId, params.appId, query.action),
+    appPermissions: async ({ services, params }) =>
+      services.access.appPermissions(params.ownerId, params.appId),
   },
 };
