@@ -5,7 +5,7 @@ import {
   usageDayOf,
   usagePeriodOf,
 } from "@orgkit/core";
-import { type Compilable, CompiledQuery, type Kysely, type Selectable, sql } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type Selectable, sql } from "kysely";
 import type { Database, UsageCellColumns, UsageEventsTable } from "./schema.js";
 import { type StoreContext, toDate, translateUnique } from "./store-context.js";
 
@@ -28,7 +28,7 @@ async function runTemplate<R>(
   rows: number,
   build: (rows: number) => Compilable<R>,
   params: unknown[],
-): Promise<R[]> {
+): Promise<QueryResult<R>> {
   // The one-row form names the engine's syntax ($1 or ?), so caches of two engines never mix.
   const probe = build(1).compile().sql;
   const key = `${shape}\u0000${rows}\u0000${probe}`;
@@ -43,8 +43,7 @@ async function runTemplate<R>(
     if (templates.size > 256) templates.clear();
     templates.set(key, text);
   }
-  const result = await db.executeQuery<R>(CompiledQuery.raw(text, params));
-  return result.rows;
+  return db.executeQuery<R>(CompiledQuery.raw(text, params));
 }
 
 /** A rollup cell being built in memory from one batch. */
@@ -99,6 +98,24 @@ function accumulate(cells: Map<string, CellAcc>, bucket: string | number, e: Usa
   }
 }
 
+/** Folds a cell into the cell of the same account, user, meter and app in `bucket` (a day into its period). */
+function merge(cells: Map<string, CellAcc>, bucket: string, from: CellAcc): void {
+  const id = `${from.accountId}\u0000${bucket}\u0000${from.userKey}\u0000${from.meter}\u0000${from.appKey}`;
+  const cell = cells.get(id);
+  if (cell === undefined) {
+    cells.set(id, { ...from, bucket });
+    return;
+  }
+  cell.sum += from.sum;
+  cell.count += from.count;
+  if (from.max > cell.max) cell.max = from.max;
+  if (later(from.lastAt, from.lastKey, cell)) {
+    cell.last = from.last;
+    cell.lastAt = from.lastAt;
+    cell.lastKey = from.lastKey;
+  }
+}
+
 function toEvent(r: Selectable<UsageEventsTable>): UsageEventRecord {
   return {
     id: r.id,
@@ -144,54 +161,14 @@ export class KyselyUsageStore implements UsageStore {
     if (events.length === 0) return [];
     const byKey = new Map<string, UsageEventRecord>();
     for (const event of events) if (!byKey.has(event.idempotencyKey)) byKey.set(event.idempotencyKey, event);
-    const unique = [...byKey.values()];
     return this.ctx.atomic(async (db) => {
-      const inserted: UsageEventRecord[] = [];
-      const insertEvents = (n: number) =>
-        db
-          .insertInto("usage_events")
-          .values(
-            Array.from({ length: n }, () => ({
-              id: "",
-              idempotency_key: "",
-              meter: "",
-              quantity: 0,
-              user_key: "",
-              app_key: "",
-              billed_account_id: "",
-              created_at: 0,
-            })),
-          )
-          .onConflict((oc) => oc.column("idempotency_key").doNothing())
-          .returning("idempotency_key");
-      for (let i = 0; i < unique.length; i += CHUNK) {
-        const chunk = unique.slice(i, i + CHUNK);
-        const params: unknown[] = [];
-        for (const e of chunk) {
-          params.push(
-            e.id,
-            e.idempotencyKey,
-            e.meter,
-            e.quantity,
-            e.userKey,
-            e.appKey,
-            e.billedAccountId,
-            e.at.getTime(),
-          );
-        }
-        const rows = await translateUnique(
-          this.ctx.classifyError,
-          runTemplate(db, "usage_events", chunk.length, insertEvents, params),
-        );
-        for (const row of rows) inserted.push(byKey.get(row.idempotency_key)!);
-      }
+      const inserted = await translateUnique(this.ctx.classifyError, insertEvents(db, [...byKey.values()]));
       if (inserted.length === 0) return inserted;
+      // Daily cells from the events, then period cells from the daily ones (a period is whole days).
       const daily = new Map<string, CellAcc>();
+      for (const e of inserted) accumulate(daily, usageDayOf(e.at), e);
       const periods = new Map<string, CellAcc>();
-      for (const e of inserted) {
-        accumulate(daily, usageDayOf(e.at), e);
-        accumulate(periods, usagePeriodOf(e.at), e);
-      }
+      for (const cell of daily.values()) merge(periods, usagePeriodOf(cell.bucket as number), cell);
       await upsertCells(db, "usage_daily", "day", daily);
       await upsertCells(db, "usage_periods", "period", periods);
       return inserted;
@@ -243,6 +220,73 @@ export class KyselyUsageStore implements UsageStore {
       .execute();
     return rows.map(toEvent);
   }
+}
+
+/**
+ * Inserts the events whose idempotency key is new, in multi-row insert-or-ignore statements
+ * (atomic on the unique index, so concurrent batches never both insert a key), and returns them.
+ * A chunk that inserted every row, the usual case, needs nothing more; otherwise the chunk's keys
+ * are read back, and the events inserted are those whose row carries the id generated for them.
+ * Cheaper than `returning` every key, which on SQLite cost about a quarter of the insert.
+ * Correct on every engine and isolation level: a transaction always sees its own rows, and no
+ * other writer's row carries an id generated here.
+ */
+async function insertEvents(db: Kysely<Database>, events: UsageEventRecord[]): Promise<UsageEventRecord[]> {
+  const insert = (n: number) =>
+    db
+      .insertInto("usage_events")
+      .values(
+        Array.from({ length: n }, () => ({
+          id: "",
+          idempotency_key: "",
+          meter: "",
+          quantity: 0,
+          user_key: "",
+          app_key: "",
+          billed_account_id: "",
+          created_at: 0,
+        })),
+      )
+      .onConflict((oc) => oc.column("idempotency_key").doNothing());
+  const ids = (n: number) =>
+    db
+      .selectFrom("usage_events")
+      .select("id")
+      .where(
+        "idempotency_key",
+        "in",
+        Array.from({ length: n }, () => ""),
+      );
+  const inserted: UsageEventRecord[] = [];
+  for (let i = 0; i < events.length; i += CHUNK) {
+    const end = Math.min(events.length, i + CHUNK);
+    const params: unknown[] = [];
+    for (let j = i; j < end; j++) {
+      const e = events[j]!;
+      params.push(
+        e.id,
+        e.idempotencyKey,
+        e.meter,
+        e.quantity,
+        e.userKey,
+        e.appKey,
+        e.billedAccountId,
+        e.at.getTime(),
+      );
+    }
+    const result = await runTemplate(db, "usage_events", end - i, insert, params);
+    const chunk = events.slice(i, end);
+    if (Number(result.numAffectedRows ?? -1) === chunk.length) {
+      inserted.push(...chunk);
+      continue;
+    }
+    const keys = chunk.map((e) => e.idempotencyKey);
+    const ours = new Set(
+      (await runTemplate(db, "usage_event_ids", keys.length, ids, keys)).rows.map((r) => r.id),
+    );
+    for (const e of chunk) if (ours.has(e.id)) inserted.push(e);
+  }
+  return inserted;
 }
 
 async function upsertCells(

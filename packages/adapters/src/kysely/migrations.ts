@@ -12,6 +12,7 @@ import { sso } from "./migrations/0003-sso.js";
 import { teamsApps } from "./migrations/0004-teams-apps.js";
 import { auditChain } from "./migrations/0005-audit-chain.js";
 import { billing } from "./migrations/0006-billing.js";
+import { usageAppIndex } from "./migrations/0007-usage-app-index.js";
 
 /** Engine details a migration needs. */
 export interface MigrationOptions {
@@ -41,6 +42,7 @@ export function createMigrations(options: MigrationOptions = {}): Record<string,
     "0003_sso": sso(options),
     "0004_teams_apps": teamsApps(options),
     "0006_billing": billing(options),
+    "0007_usage_app_index": usageAppIndex(options),
   };
 }
 

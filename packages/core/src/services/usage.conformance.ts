@@ -148,6 +148,28 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
       ]);
     });
 
+    it("ignores the keys recorded before in a batch of several thousand, counting each event once", async () => {
+      const w = await createWorld(harness);
+      const { bob, system } = await acme(w);
+      const event = (n: number) => ({
+        idempotencyKey: `bulk-${n}`,
+        meter: "model.predict",
+        quantity: 1 + (n % 3),
+        userId: bob.id,
+      });
+      const first = Array.from({ length: 1500 }, (_, i) => event(i * 2));
+      expect(await system.usage.record(first)).toEqual({ recorded: 1500, ignored: 0 });
+      // Every other key is new, in the reverse order, and the last one is repeated.
+      const second = Array.from({ length: 3000 }, (_, i) => event(2999 - i));
+      expect(await system.usage.record([...second, event(1)])).toEqual({ recorded: 1500, ignored: 1501 });
+      const dump = await w.dump();
+      expect(dump.usage_events).toHaveLength(3000);
+      const sum = Array.from({ length: 3000 }, (_, n) => 1 + (n % 3)).reduce((a, b) => a + b, 0);
+      expect(await w.storage.usage.periodCells("acme", usagePeriodOf(w.clock.now()))).toEqual([
+        expect.objectContaining({ sum, count: 3000, max: 3 }),
+      ]);
+    });
+
     it("refuses bad input with a typed error naming the field, recording nothing", async () => {
       const w = await createWorld(harness);
       const { alice, bob, system } = await acme(w);
