@@ -84,14 +84,33 @@ export type ClientMethod<C extends EndpointContract> =
     ? (input: ClientInput<C>) => Promise<ClientOutput<C>>
     : (input?: ClientInput<C>) => Promise<ClientOutput<C>>;
 
-/** The client: `client.members.list(...)`, one method per endpoint of the contract. */
+/**
+ * Endpoints a browser navigates to rather than fetches: the SAML login redirect and the form the
+ * identity provider posts to the assertion consumer service. The client has no method for them;
+ * link to their path instead (`/orgs/{orgId}/identity-providers/{idpId}/sso/login`).
+ */
+export type NavigationEndpoints = { readonly sso: "login" | "acs" };
+
+type Navigation<G> = G extends keyof NavigationEndpoints ? NavigationEndpoints[G] : never;
+
+/** The client: `client.members.list(...)`, one method per endpoint of the contract but {@link NavigationEndpoints}. */
 export type OrgKitClient = {
   readonly [G in keyof OrgKitApiContract]: {
-    readonly [N in keyof OrgKitApiContract[G]]: OrgKitApiContract[G][N] extends EndpointContract
-      ? ClientMethod<OrgKitApiContract[G][N]>
-      : never;
+    readonly [N in Exclude<
+      keyof OrgKitApiContract[G],
+      Navigation<G>
+    >]: OrgKitApiContract[G][N] extends EndpointContract ? ClientMethod<OrgKitApiContract[G][N]> : never;
   };
 };
+
+/** Whether `declared` is one a browser navigates to (a redirect, or a form post): see {@link NavigationEndpoints}. */
+function isNavigation(declared: EndpointContract): boolean {
+  return (
+    declared.status === 302 ||
+    declared.status === 303 ||
+    (declared.consumes !== undefined && declared.consumes !== "application/json")
+  );
+}
 
 /** An error answer of the API: its stable `code`, HTTP `status`, `message` and `param`. */
 export class OrgKitApiError extends Error {
@@ -162,6 +181,12 @@ export function createOrgKitClient(options: OrgKitClientOptions): OrgKitClient {
       headers["content-type"] = "application/json";
       body = JSON.stringify(input.body ?? {});
     }
+    for (const [name, value] of Object.entries(input.params ?? {})) {
+      // Even encoded, "." and ".." are dot segments a URL resolves away (`/orgs/..` is `/`).
+      if (value === "" || value === "." || value === "..") {
+        throw new TypeError(`Path parameter ${name} cannot be "${value}".`);
+      }
+    }
     const url = `${base}${fillPath(declared.path, input.params)}${queryString(input.query)}`;
     const response = await doFetch(url, {
       method: declared.method,
@@ -172,14 +197,23 @@ export function createOrgKitClient(options: OrgKitClientOptions): OrgKitClient {
     });
     if (!response.ok) {
       const text = await response.text();
-      let parsed: Record<string, unknown> = {};
+      let parsed: unknown;
       try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
+        parsed = JSON.parse(text);
       } catch {
-        parsed = { code: "INTERNAL", message: text.slice(0, 200) || `HTTP ${response.status}` };
+        parsed = undefined;
       }
-      const retryAfter = response.headers.get("retry-after");
-      throw new OrgKitApiError(response.status, parsed, retryAfter === null ? undefined : Number(retryAfter));
+      // A proxy's HTML page, `null` or an array is still an error of this API, with a code.
+      const errorBody =
+        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : { code: "INTERNAL", message: text.slice(0, 200) || `HTTP ${response.status}` };
+      const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
+      throw new OrgKitApiError(
+        response.status,
+        errorBody,
+        Number.isFinite(retryAfter) ? retryAfter : undefined,
+      );
     }
     if (response.status === 204 || successStatus(declared) === 204) return undefined;
     if (declared.produces !== undefined) return response.text();
@@ -189,6 +223,7 @@ export function createOrgKitClient(options: OrgKitClientOptions): OrgKitClient {
   for (const [group, endpoints] of Object.entries(apiContract)) {
     const methods: Record<string, unknown> = {};
     for (const [name, declared] of Object.entries(endpoints as Record<string, EndpointContract>)) {
+      if (isNavigation(declared)) continue;
       methods[name] = (input?: AnyInput) => call(declared, input);
     }
     client[group] = methods;

@@ -225,6 +225,44 @@ export function billingHttpConformance(harness: ConformanceHarness): void {
     });
 
     describe("given budgets", () => {
+      it("pages budgets, refusing a cursor reused with another period", async () => {
+        const made = [];
+        for (const scope of [{ type: "organization" }, { type: "member", userId: member.id }]) {
+          made.push(
+            await fx.send("PUT", `/orgs/${org}/budgets`, {
+              as: fx.a.adminCookie,
+              body: { scope, amount: 10_000 },
+            }),
+          );
+        }
+        try {
+          const first = await fx.send("GET", `/orgs/${org}/budgets`, {
+            as: fx.a.adminCookie,
+            query: { limit: "1", period: "2026-01" },
+          });
+          expect(first.body.items).toHaveLength(1);
+          const cursor = first.body.nextCursor as string;
+          const second = await fx.send("GET", `/orgs/${org}/budgets`, {
+            as: fx.a.adminCookie,
+            query: { limit: "1", period: "2026-01", cursor },
+          });
+          expect(second.body.items.map((b: { id: string }) => b.id)).not.toEqual(
+            first.body.items.map((b: { id: string }) => b.id),
+          );
+          const otherPeriod = await fx.send("GET", `/orgs/${org}/budgets`, {
+            as: fx.a.adminCookie,
+            query: { limit: "1", period: "2025-12", cursor },
+          });
+          expect({ status: otherPeriod.status, code: otherPeriod.body.code }).toEqual({
+            status: 400,
+            code: "INVALID_CURSOR",
+          });
+        } finally {
+          for (const m of made)
+            await fx.send("DELETE", `/orgs/${org}/budgets/${m.body.id}`, { as: fx.a.adminCookie });
+        }
+      });
+
       it("sets, reads with spend and alerts, and deletes a member budget", async () => {
         const set = await fx.send("PUT", `/orgs/${org}/budgets`, {
           as: fx.a.adminCookie,

@@ -4,7 +4,7 @@
  * document, the Node and Next adapters, and the typed client.
  */
 import { once } from "node:events";
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -561,6 +561,75 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
         }
       });
 
+      it("hand a large body outside the API to next() unread, and keep a `//host` target a path", async () => {
+        const node = toNodeHandler(fx.handler);
+        const received: number[] = [];
+        const server = createServer((request, response) =>
+          node(request, response, async () => {
+            let bytes = 0;
+            for await (const chunk of request) bytes += (chunk as Buffer).length;
+            received.push(bytes);
+            response.writeHead(200).end(String(bytes));
+          }),
+        );
+        server.listen(0, "127.0.0.1");
+        await once(server, "listening");
+        const { port } = server.address() as AddressInfo;
+        try {
+          const body = "x".repeat(4 * 1024 * 1024);
+          const upload = await fetch(`http://127.0.0.1:${port}/uploads`, { method: "POST", body });
+          expect(await upload.text()).toBe(String(body.length));
+          expect(received).toEqual([body.length]);
+          // A request target of `//evil.test/api/me` is a path on this server, never another origin.
+          const status = await new Promise<number>((resolve, reject) => {
+            const outgoing = request({ host: "127.0.0.1", port, path: `//evil.test${FIXTURE_BASE_PATH}/me` });
+            outgoing.on("response", (response) => {
+              response.resume();
+              resolve(response.statusCode ?? 0);
+            });
+            outgoing.on("error", reject);
+            outgoing.end();
+          });
+          expect(status).toBe(200);
+          expect(received).toEqual([body.length, 0]);
+        } finally {
+          server.close();
+        }
+      });
+
+      it("behind a proxy, take the address the proxy appended and the first forwarded scheme", async () => {
+        const seen: { ip: string | undefined; url: string }[] = [];
+        const spy = Object.assign(
+          (request: Request, info?: { ip?: string }) => {
+            seen.push({ ip: info?.ip, url: request.url });
+            return fx.handler(request, info);
+          },
+          { basePath: fx.handler.basePath },
+        );
+        const server = createServer(toNodeHandler(spy, { trustProxy: true }));
+        server.listen(0, "127.0.0.1");
+        await once(server, "listening");
+        const { port } = server.address() as AddressInfo;
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}${FIXTURE_BASE_PATH}/openapi.json`, {
+            headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.7", "x-forwarded-proto": "https, http" },
+          });
+          expect(response.status).toBe(200);
+          expect(seen).toEqual([
+            { ip: "203.0.113.7", url: `https://127.0.0.1:${port}${FIXTURE_BASE_PATH}/openapi.json` },
+          ]);
+          await fetch(`http://127.0.0.1:${port}${FIXTURE_BASE_PATH}/openapi.json`, {
+            headers: { "x-forwarded-proto": "javascript" },
+          });
+          expect(seen[1]).toEqual({
+            ip: "127.0.0.1",
+            url: `http://127.0.0.1:${port}${FIXTURE_BASE_PATH}/openapi.json`,
+          });
+        } finally {
+          server.close();
+        }
+      });
+
       it("give a Next route handler its method exports", async () => {
         const route = toNextHandlers(fx.handler);
         const response = await route.GET(new Request(`${FIXTURE_ORIGIN}/api/openapi.json`));
@@ -596,6 +665,52 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
           body: { description: "via client" },
         });
         expect(updated.description).toBe("via client");
+      });
+
+      it("turns any error answer into an OrgKitApiError, whatever its body", async () => {
+        for (const [body, status, headers, expected] of [
+          ["null", 502, {}, { code: "INTERNAL", status: 502, message: "null", retryAfterSeconds: undefined }],
+          ["[1]", 500, {}, { code: "INTERNAL", status: 500 }],
+          ["<html>bad gateway</html>", 502, {}, { code: "INTERNAL", message: "<html>bad gateway</html>" }],
+          [
+            "",
+            503,
+            { "retry-after": "soon" },
+            { code: "INTERNAL", message: "HTTP 503", retryAfterSeconds: undefined },
+          ],
+          [
+            '{"code":"RATE_LIMITED","message":"Slow down."}',
+            429,
+            { "retry-after": "7" },
+            { code: "RATE_LIMITED", message: "Slow down.", retryAfterSeconds: 7 },
+          ],
+        ] as const) {
+          const api = createOrgKitClient({
+            baseUrl: "https://api.example.test",
+            fetch: async () => new Response(body, { status, headers }),
+          });
+          const error = await api.me.get().catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(OrgKitApiError);
+          expect(error).toMatchObject(expected);
+        }
+      });
+
+      it("refuses dot-segment path parameters and has no method for browser navigations", async () => {
+        const urls: string[] = [];
+        const api = createOrgKitClient({
+          baseUrl: "https://api.example.test",
+          fetch: async (input) => {
+            urls.push(String(input));
+            return Response.json({});
+          },
+        });
+        for (const orgId of ["..", ".", ""]) {
+          await expect(api.organizations.get({ params: { orgId } })).rejects.toThrow(TypeError);
+        }
+        expect(urls).toEqual([]);
+        await api.organizations.get({ params: { orgId: "a/../b" } });
+        expect(urls).toEqual(["https://api.example.test/orgs/a%2F..%2Fb"]);
+        expect(Object.keys(api.sso).sort()).toEqual(["metadata"]);
       });
 
       it("throws OrgKitApiError with the code, status and param", async () => {

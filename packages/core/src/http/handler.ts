@@ -57,8 +57,14 @@ export interface RequestInfo {
   readonly ip?: string;
 }
 
-/** The web-standard handler {@link createHttpHandler} returns. */
-export type HttpHandler = (request: Request, info?: RequestInfo) => Promise<Response>;
+/**
+ * The web-standard handler {@link createHttpHandler} returns. `basePath` is where it is mounted
+ * (`""` for the root): adapters use it to pass other paths on without touching their bodies.
+ */
+export interface HttpHandler {
+  (request: Request, info?: RequestInfo): Promise<Response>;
+  readonly basePath?: string;
+}
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -124,7 +130,7 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
       ...(secureCookie ? ["Secure"] : []),
     ].join("; ");
 
-  return async function handle(request: Request, info?: RequestInfo): Promise<Response> {
+  async function handle(request: Request, info?: RequestInfo): Promise<Response> {
     const headers = new Headers({ "cache-control": NO_STORE });
     try {
       const url = new URL(request.url);
@@ -219,14 +225,15 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
         clearSession() {
           headers.append("set-cookie", cookie("", 0));
         },
-        // The list's scope names the operation, the caller and the path (so the organization):
-        // a cursor of another organization's list is refused.
+        // The list's scope names the operation, the caller, the path (so the organization) and the
+        // filters: a cursor of another organization's list, or of the same list filtered
+        // otherwise, is refused.
         paginate: (items, key, pageRequest) =>
           paginate(
             items,
             key,
             pageRequest,
-            `${route.operationId}|${caller?.userId ?? ""}|${JSON.stringify(rawParams)}`,
+            `${route.operationId}|${caller?.userId ?? ""}|${JSON.stringify(rawParams)}|${listFilters(rawQuery)}`,
           ),
       };
 
@@ -256,7 +263,15 @@ export function createHttpHandler(orgkit: OrgKit, options: HttpHandlerOptions = 
     } catch (error) {
       return errorResponse(error, headers, request, options.onError);
     }
-  };
+  }
+  return Object.assign(handle, { basePath });
+}
+
+/** The query of a list request without its page position, in a stable order. */
+function listFilters(query: Record<string, unknown>): string {
+  const entries = Object.entries(query).filter(([name]) => name !== "cursor" && name !== "limit");
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
 }
 
 function normalizeBasePath(basePath: string): string {

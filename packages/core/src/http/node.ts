@@ -5,8 +5,9 @@ import type { HttpHandler } from "./handler.js";
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
   /**
-   * Behind a reverse proxy: take the client address from the first `X-Forwarded-For` entry and
-   * the scheme from `X-Forwarded-Proto`. Default false (the socket's peer address). Express's
+   * Behind one reverse proxy: take the client address from the last `X-Forwarded-For` entry (the
+   * one the proxy appended; earlier entries are whatever the client sent) and the scheme from
+   * the first `X-Forwarded-Proto` value. Default false (the socket's peer address). Express's
    * mount path is kept either way (`req.originalUrl` is used when present).
    */
   readonly trustProxy?: boolean;
@@ -21,8 +22,9 @@ export type NodeHandler = (
 
 /**
  * Adapts the web-standard handler to `node:http` and Express: builds a `Request` from the
- * incoming message (streaming its body), passes the peer address (or, with `trustProxy`, the first
- * `X-Forwarded-For` address and `X-Forwarded-Proto`), and writes the `Response` back.
+ * incoming message (streaming its body), passes the peer address (or, with `trustProxy`, the last
+ * `X-Forwarded-For` address and `X-Forwarded-Proto`), and writes the `Response` back. With
+ * Express's `next`, requests outside the handler's `basePath` go on before their body is read.
  *
  * @example
  * ```ts
@@ -34,13 +36,26 @@ export type NodeHandler = (
 export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions = {}): NodeHandler {
   return (incoming, outgoing, next) => {
     void (async () => {
+      const target = incoming.originalUrl ?? incoming.url ?? "/";
+      // Paths the API does not own go on untouched: their bodies are for the next middleware.
+      if (next !== undefined && handler.basePath !== undefined && !owns(handler.basePath, target)) {
+        next();
+        return;
+      }
       const forwardedProto = options.trustProxy
-        ? firstValue(incoming.headers["x-forwarded-proto"])
+        ? firstValue(incoming.headers["x-forwarded-proto"])?.split(",")[0]?.trim().toLowerCase()
         : undefined;
       const encrypted = (incoming.socket as { encrypted?: boolean }).encrypted === true;
-      const protocol = forwardedProto ?? (encrypted ? "https" : "http");
+      const protocol =
+        forwardedProto === "https" || forwardedProto === "http"
+          ? forwardedProto
+          : encrypted
+            ? "https"
+            : "http";
       const host = incoming.headers.host ?? "localhost";
-      const url = new URL(incoming.originalUrl ?? incoming.url ?? "/", `${protocol}://${host}`);
+      // Concatenated, not resolved: a request target of `//evil.test/x` must stay a path here,
+      // where `new URL(target, base)` would make it another origin.
+      const url = `${protocol}://${host}${target.startsWith("/") ? target : `/${target}`}`;
       const headers = new Headers();
       for (const [name, value] of Object.entries(incoming.headers)) {
         if (value === undefined) continue;
@@ -54,8 +69,9 @@ export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions 
         headers,
         ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
       } as RequestInit);
+      // The proxy in front appends the address it saw last: earlier entries are the client's word.
       const forwardedFor = options.trustProxy
-        ? firstValue(incoming.headers["x-forwarded-for"])?.split(",")[0]?.trim()
+        ? firstValue(incoming.headers["x-forwarded-for"])?.split(",").at(-1)?.trim() || undefined
         : undefined;
       const ip = forwardedFor ?? incoming.socket.remoteAddress;
       const response = await handler(request, ip === undefined ? undefined : { ip });
@@ -81,6 +97,14 @@ export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions 
       } else outgoing.destroy();
     });
   };
+}
+
+/** Whether the request target (path and query) is under `basePath`. */
+function owns(basePath: string, target: string): boolean {
+  if (basePath === "") return true;
+  const end = target.search(/[?#]/);
+  const path = end < 0 ? target : target.slice(0, end);
+  return path === basePath || path.startsWith(`${basePath}/`);
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

@@ -151,6 +151,9 @@ export function securityHttpConformance(harness: ConformanceHarness): void {
           ["//evil.test/steal", "/"],
           ["https://evil.test/", "/"],
           ["/\\evil.test", "/"],
+          ["/.//evil.test", "/"],
+          ["/..//evil.test/x", "/"],
+          ["/%2e//evil.test", "/"],
           ["/settings", "/settings"],
         ] as const) {
           const SAMLResponse = exampleIdp().response({
@@ -171,7 +174,14 @@ export function securityHttpConformance(harness: ConformanceHarness): void {
       it("refuses a return path off the site at login with 400, and answers 403 for a disabled provider", async () => {
         const provider = await createProvider();
         const base = `/sso/${fx.a.org.id}/${provider.id}`;
-        for (const returnTo of ["https://evil.test/", "//evil.test", "dashboard"]) {
+        for (const returnTo of [
+          "https://evil.test/",
+          "//evil.test",
+          "dashboard",
+          "/.//evil.test",
+          "/..//evil.test",
+          "/%2e//evil.test",
+        ]) {
           const result = await fx.send("GET", `${base}/login`, { query: { returnTo } });
           expect({ returnTo, status: result.status, body: result.body }).toMatchObject({
             returnTo,
@@ -361,9 +371,17 @@ export function securityHttpConformance(harness: ConformanceHarness): void {
           "https://x.test",
           "/a\nb",
           "/a\tb",
+          // Dot segments that resolve to a protocol-relative `//evil.test`.
+          "/.//evil.test",
+          "/..//evil.test",
+          "/a/../..//evil.test",
+          "/%2e//evil.test",
+          "/%2E%2E//evil.test",
         ]) {
           expect(localPath(bad)).toBeNull();
         }
+        // Dot segments that stay on the site are resolved, not refused.
+        expect(localPath("/a/./b/../c")).toBe("/a/c");
       });
     });
   });

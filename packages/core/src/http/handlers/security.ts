@@ -13,7 +13,10 @@ export function localPath(value: string | null | undefined): string | null {
   if (/[\\\u0000-\u001f\u007f]/.test(value)) return null;
   const base = "https://orgkit.invalid";
   const url = new URL(value, base);
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : null;
+  if (url.origin !== base) return null;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments can resolve `/.//evil.test` to `//evil.test`: judge the path as it resolved.
+  return path.startsWith("//") || path.startsWith("/\\") ? null : path;
 }
 
 function redirect(location: string, status: 302 | 303): Response {
@@ -48,7 +51,8 @@ export const securityHandlers: ImplementationsOf<typeof securityContracts> = {
         headers: { "content-type": `${SAML_METADATA_CONTENT_TYPE}; charset=utf-8` },
       }),
     login: async ({ orgkit, params, query, origin }) => {
-      if (query.returnTo !== undefined && localPath(query.returnTo) === null) {
+      const returnTo = query.returnTo === undefined ? undefined : localPath(query.returnTo);
+      if (returnTo === null) {
         throw new OrgKitError("VALIDATION_FAILED", {
           param: "returnTo",
           message: "Give a path on this site, such as /dashboard.",
@@ -57,7 +61,7 @@ export const securityHandlers: ImplementationsOf<typeof securityContracts> = {
       const { redirectUrl } = await orgkit.sso.login(
         params.orgId,
         params.idpId,
-        query.returnTo === undefined ? {} : { relayState: query.returnTo },
+        returnTo === undefined ? {} : { relayState: returnTo },
         { ip: origin.ip ?? null },
       );
       return redirect(redirectUrl, 302);
