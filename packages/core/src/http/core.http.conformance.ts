@@ -469,6 +469,7 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
               perAccount: { limit: 2, windowSeconds: 600 },
               perAddress: { limit: 100, windowSeconds: 600 },
             },
+            registration: { perAddress: { limit: 1, windowSeconds: 900 } },
           },
         });
         try {
@@ -490,6 +491,16 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
           const retryAfter = Number(last.headers.get("retry-after"));
           expect(retryAfter).toBeGreaterThan(0);
           expect(retryAfter).toBeLessThanOrEqual(600);
+          // Registration: per source address, whether the email is new or taken.
+          const register = (email: string) =>
+            limited.send("POST", "/users", { body: { email, name: "New" }, ip: "203.0.113.10" });
+          expect((await register("fresh-1@example.test")).status).toBe(201);
+          const again = await register("fresh-2@example.test");
+          expect({ status: again.status, code: again.body.code }).toEqual({
+            status: 429,
+            code: "RATE_LIMITED",
+          });
+          expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
         } finally {
           await limited.close();
         }

@@ -33,6 +33,11 @@ export interface RateLimits {
   readonly tokenCreation: { readonly perAccount: RateLimitRule };
   /** SAML login and assertion consumption, per organization and per source address. Default 600 and 60 per 5 min. */
   readonly samlLogin: { readonly perOrganization: RateLimitRule; readonly perAddress: RateLimitRule };
+  /**
+   * Registration per source address (it tells whether an email has an account, so it is an
+   * enumeration oracle worth slowing down). Default 30 per hour.
+   */
+  readonly registration: { readonly perAddress: RateLimitRule };
 }
 
 /** The default {@link RateLimits}. */
@@ -47,6 +52,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
     perOrganization: { limit: 600, windowSeconds: 300 },
     perAddress: { limit: 60, windowSeconds: 300 },
   },
+  registration: { perAddress: { limit: 30, windowSeconds: 3600 } },
 };
 
 /**

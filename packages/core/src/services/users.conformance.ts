@@ -51,6 +51,27 @@ export function usersConformance(harness: ConformanceHarness): void {
         );
       });
 
+      it("limits registrations per source address, counting refused ones too, and writes nothing past it", async () => {
+        const w = await createWorld(harness, {
+          rateLimits: { registration: { perAddress: { limit: 2, windowSeconds: 3600 } } },
+        });
+        const origin = { ip: "198.51.100.9" };
+        await w.orgkit.users.register({ email: "a@example.test", name: "A" }, origin);
+        await expectOrgKitError(
+          w.orgkit.users.register({ email: "a@example.test", name: "A" }, origin),
+          "CONFLICT",
+        );
+        const limited = await expectOrgKitError(
+          w.orgkit.users.register({ email: "b@example.test", name: "B" }, origin),
+          "RATE_LIMITED",
+        );
+        expect(limited.details?.retryAfterSeconds).toBe(3600);
+        expect(await w.orgkit.system().users.findByEmail("b@example.test")).toBeNull();
+        // Another address, or trusted code without one, is not held back.
+        await w.orgkit.users.register({ email: "c@example.test", name: "C" }, { ip: "198.51.100.10" });
+        await w.orgkit.users.register({ email: "d@example.test", name: "D" });
+      });
+
       it("holds the password to the host's policy (NIST by default), listing every violation", async () => {
         const w = await createWorld(harness);
         const error = await expectFailsCleanly(

@@ -14,8 +14,10 @@ import { isUniqueViolation } from "../storage/errors.js";
 import { requireUser } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import { toPublicUser, toUser } from "./mappers.js";
+import { enforceRateLimits } from "./rate-limit.js";
 import type { CallContext } from "./runtime.js";
 import { assertNoViolations, checkNewPassword, passwordPolicyFor } from "./security.js";
+import type { RequestOrigin } from "./sessions.js";
 
 /** Users as seen by an actor. */
 export interface UsersService {
@@ -41,13 +43,14 @@ export interface RegistrationService {
   /**
    * Registers a user. The email is trimmed and lower-cased and must be unique; the id, when
    * omitted, is derived from the email's local part. CONFLICT (param `email` or `id`) when taken.
+   * With `origin.ip`, RATE_LIMITED past `rateLimits.registration.perAddress`.
    *
    * @example
    * ```ts
-   * const alice = await orgkit.users.register({ email: "alice@acme.test", name: "Alice" });
+   * const alice = await orgkit.users.register({ email: "alice@acme.test", name: "Alice" }, { ip: req.ip });
    * ```
    */
-  register(input: RegisterUserInput): Promise<User>;
+  register(input: RegisterUserInput, origin?: RequestOrigin): Promise<User>;
 }
 
 function idCandidate(email: string, attempt: number): string {
@@ -65,8 +68,11 @@ function idCandidate(email: string, attempt: number): string {
 /** Builds the registration service. */
 export function registrationService(ctx: CallContext): RegistrationService {
   return {
-    async register(input) {
+    async register(input, origin = {}) {
       const data = parseInput(RegisterUserInputSchema, input);
+      await enforceRateLimits(ctx.rt.rateLimiter, [
+        [origin.ip && `register:address:${origin.ip}`, ctx.rt.rateLimits.registration.perAddress],
+      ]);
       if (data.password !== undefined) {
         // An invited person meets their future organization's policy from the start.
         const invitation =

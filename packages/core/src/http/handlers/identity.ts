@@ -31,7 +31,7 @@ export const identityHandlers: ImplementationsOf<typeof identityContracts> = {
   },
   users: {
     register: async ({ orgkit, body, origin, setSession }) => {
-      const user = await orgkit.users.register(body);
+      const user = await orgkit.users.register(body, origin);
       if (body.password !== undefined) {
         const signedIn = await orgkit.auth.signIn({ email: user.email, password: body.password }, origin);
         setSession(signedIn.token, maxAge(signedIn.session));
