@@ -162,7 +162,11 @@ export class KyselyUsageStore implements UsageStore {
     const byKey = new Map<string, UsageEventRecord>();
     for (const event of events) if (!byKey.has(event.idempotencyKey)) byKey.set(event.idempotencyKey, event);
     return this.ctx.atomic(async (db) => {
-      const inserted = await translateUnique(this.ctx.classifyError, insertEvents(db, [...byKey.values()]));
+      // In key order, as every batch takes its row locks: two batches sharing keys never deadlock.
+      const unique = [...byKey.values()].sort((a, b) =>
+        a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
+      );
+      const inserted = await translateUnique(this.ctx.classifyError, insertEvents(db, unique));
       if (inserted.length === 0) return inserted;
       // Daily cells from the events, then period cells from the daily ones (a period is whole days).
       const daily = new Map<string, CellAcc>();
@@ -228,8 +232,10 @@ export class KyselyUsageStore implements UsageStore {
  * A chunk that inserted every row, the usual case, needs nothing more; otherwise the chunk's keys
  * are read back, and the events inserted are those whose row carries the id generated for them.
  * Cheaper than `returning` every key, which on SQLite cost about a quarter of the insert.
- * Correct on every engine and isolation level: a transaction always sees its own rows, and no
- * other writer's row carries an id generated here.
+ * Correct on both engines as the adapters run them (SQLite writers serialized by `BEGIN IMMEDIATE`;
+ * Postgres at READ COMMITTED, where a conflicting insert waits for the other writer and the
+ * read-back then sees its row): a transaction always sees its own rows, and no other writer's row
+ * carries an id generated here.
  */
 async function insertEvents(db: Kysely<Database>, events: UsageEventRecord[]): Promise<UsageEventRecord[]> {
   const insert = (n: number) =>

@@ -22,6 +22,29 @@ import {
 } from "./http-fixture.js";
 import { toNextHandlers, toNodeHandler } from "./node.js";
 
+/** Sends a raw HTTP/1.1 request (any target, any Host) and resolves with its status. */
+function rawRequest(
+  port: number,
+  options: { method?: string; path: string; host?: string; body?: string },
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({
+      host: "127.0.0.1",
+      port,
+      method: options.method ?? "GET",
+      path: options.path,
+      setHost: options.host === undefined,
+      headers: options.host === undefined ? {} : { host: options.host },
+    });
+    outgoing.on("response", (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    outgoing.on("error", reject);
+    outgoing.end(options.body);
+  });
+}
+
 function sessionCookieOf(headers: Headers): string | undefined {
   return headers.getSetCookie().find((cookie) => cookie.startsWith("orgkit_session="));
 }
@@ -572,15 +595,15 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
         }
       });
 
-      it("hand a large body outside the API to next() unread, and keep a `//host` target a path", async () => {
+      it("hand a large body outside the API to next() unread, judging the path as the handler does", async () => {
         const node = toNodeHandler(fx.handler);
-        const received: number[] = [];
-        const server = createServer((request, response) =>
-          node(request, response, async () => {
+        const received: [string, number][] = [];
+        const server = createServer((incoming, outgoing) =>
+          node(incoming, outgoing, async () => {
             let bytes = 0;
-            for await (const chunk of request) bytes += (chunk as Buffer).length;
-            received.push(bytes);
-            response.writeHead(200).end(String(bytes));
+            for await (const chunk of incoming) bytes += (chunk as Buffer).length;
+            received.push([incoming.url ?? "", bytes]);
+            outgoing.writeHead(200).end(String(bytes));
           }),
         );
         server.listen(0, "127.0.0.1");
@@ -588,27 +611,56 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
         const { port } = server.address() as AddressInfo;
         try {
           const body = "x".repeat(4 * 1024 * 1024);
-          const upload = await fetch(`http://127.0.0.1:${port}/uploads`, { method: "POST", body });
-          expect(await upload.text()).toBe(String(body.length));
-          expect(received).toEqual([body.length]);
-          // A request target of `//evil.test/api/me` is a path on this server, never another origin.
-          const status = await new Promise<number>((resolve, reject) => {
-            const outgoing = request({ host: "127.0.0.1", port, path: `//evil.test${FIXTURE_BASE_PATH}/me` });
-            outgoing.on("response", (response) => {
-              response.resume();
-              resolve(response.statusCode ?? 0);
-            });
-            outgoing.on("error", reject);
-            outgoing.end();
-          });
-          expect(status).toBe(200);
-          expect(received).toEqual([body.length, 0]);
+          // Dot segments resolve out of /api: the handler would not own it, so next() gets it whole.
+          for (const path of ["/uploads", `${FIXTURE_BASE_PATH}/%2e%2e/uploads`]) {
+            const status = await rawRequest(port, { method: "POST", path, body });
+            expect({ path, status }).toEqual({ path, status: 200 });
+          }
+          expect(received).toEqual([
+            ["/uploads", body.length],
+            [`${FIXTURE_BASE_PATH}/%2e%2e/uploads`, body.length],
+          ]);
         } finally {
           server.close();
         }
       });
 
-      it("behind a proxy, take the address the proxy appended and the first forwarded scheme", async () => {
+      it("keep a `//host` request target a path, take absolute-form targets' path, and refuse an odd Host", async () => {
+        const seen: string[] = [];
+        const spy = Object.assign(
+          (request: Request, info?: { ip?: string }) => {
+            seen.push(request.url);
+            return fx.handler(request, info);
+          },
+          { basePath: fx.handler.basePath },
+        );
+        const server = createServer(toNodeHandler(spy));
+        server.listen(0, "127.0.0.1");
+        await once(server, "listening");
+        const { port } = server.address() as AddressInfo;
+        const origin = `http://127.0.0.1:${port}`;
+        try {
+          // Never another origin: the path `//evil.test/api/me` of this server, which the API does not own.
+          expect(await rawRequest(port, { path: `//evil.test${FIXTURE_BASE_PATH}/me` })).toBe(404);
+          expect(seen).toEqual([`${origin}//evil.test${FIXTURE_BASE_PATH}/me`]);
+          expect(
+            await rawRequest(port, { path: `http://127.0.0.1:${port}${FIXTURE_BASE_PATH}/openapi.json` }),
+          ).toBe(200);
+          expect(seen[1]).toBe(`${origin}${FIXTURE_BASE_PATH}/openapi.json`);
+          for (const host of ["evil.test/api", "a@b", "x#"]) {
+            const status = await rawRequest(port, { path: `${FIXTURE_BASE_PATH}/openapi.json`, host });
+            expect({ host, status }).toEqual({ host, status: 400 });
+          }
+          expect(seen).toHaveLength(2);
+          // An empty Host is localhost, so `/evil.test/api/me` stays a path rather than `http:///evil.test/...`.
+          expect(await rawRequest(port, { path: `/evil.test${FIXTURE_BASE_PATH}/me`, host: "" })).toBe(404);
+          expect(seen[2]).toBe(`http://localhost/evil.test${FIXTURE_BASE_PATH}/me`);
+        } finally {
+          server.close();
+        }
+      });
+
+      it("behind a proxy, take the address and the scheme the proxy appended", async () => {
         const seen: { ip: string | undefined; url: string }[] = [];
         const spy = Object.assign(
           (request: Request, info?: { ip?: string }) => {
@@ -623,7 +675,7 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
         const { port } = server.address() as AddressInfo;
         try {
           const response = await fetch(`http://127.0.0.1:${port}${FIXTURE_BASE_PATH}/openapi.json`, {
-            headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.7", "x-forwarded-proto": "https, http" },
+            headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.7", "x-forwarded-proto": "http, https" },
           });
           expect(response.status).toBe(200);
           expect(seen).toEqual([
@@ -722,6 +774,20 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
         await api.organizations.get({ params: { orgId: "a/../b" } });
         expect(urls).toEqual(["https://api.example.test/orgs/a%2F..%2Fb"]);
         expect(Object.keys(api.sso).sort()).toEqual(["metadata"]);
+        // The type leaves out NavigationEndpoints by name: a new redirect or form endpoint must be named there too.
+        const navigations = operations(apiContract)
+          .filter(
+            ([, , c]) =>
+              c.status === 302 ||
+              c.status === 303 ||
+              (c.consumes !== undefined && c.consumes !== "application/json"),
+          )
+          .map(([group, name]) => `${group}.${name}`);
+        expect(navigations.sort()).toEqual(["sso.acs", "sso.login"]);
+        const methods = Object.entries(api).flatMap(([group, m]) =>
+          Object.keys(m).map((name) => `${group}.${name}`),
+        );
+        expect(methods).toHaveLength(operations(apiContract).length - 2);
       });
 
       it("throws OrgKitApiError with the code, status and param", async () => {

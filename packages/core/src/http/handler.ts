@@ -43,7 +43,11 @@ export interface HttpHandlerOptions {
    * session cookie. Its mutations are held to the same-origin rule.
    */
   readonly authenticate?: (request: Request) => Promise<Actor | null> | Actor | null;
-  /** The caller's address when the platform knows it and no `ip` is passed per request. */
+  /**
+   * The caller's address when no `ip` is passed per request (`toNodeHandler` passes the peer's).
+   * Give it on platforms that pass none (Next, Bun, Deno, Workers): without an address, the
+   * per-address rate limits (sign-in, registration, SAML) cannot count.
+   */
   readonly clientAddress?: (request: Request) => string | undefined;
   /** Told of every unexpected (500) error; the client only sees `{ code: "INTERNAL" }`. */
   readonly onError?: (error: unknown, request: Request) => void;
@@ -63,6 +67,7 @@ export interface RequestInfo {
  */
 export interface HttpHandler {
   (request: Request, info?: RequestInfo): Promise<Response>;
+  /** Where the handler is mounted (`/api`, or `""` for the root); absent on a plain function. */
   readonly basePath?: string;
 }
 

@@ -5,9 +5,9 @@ import type { HttpHandler } from "./handler.js";
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
   /**
-   * Behind one reverse proxy: take the client address from the last `X-Forwarded-For` entry (the
-   * one the proxy appended; earlier entries are whatever the client sent) and the scheme from
-   * the first `X-Forwarded-Proto` value. Default false (the socket's peer address). Express's
+   * Behind one reverse proxy: take the client address from the last `X-Forwarded-For` entry and
+   * the scheme from the last `X-Forwarded-Proto` entry (the ones the proxy appended; earlier
+   * entries are whatever the client sent). Default false (the socket's peer address). Express's
    * mount path is kept either way (`req.originalUrl` is used when present).
    */
   readonly trustProxy?: boolean;
@@ -24,7 +24,9 @@ export type NodeHandler = (
  * Adapts the web-standard handler to `node:http` and Express: builds a `Request` from the
  * incoming message (streaming its body), passes the peer address (or, with `trustProxy`, the last
  * `X-Forwarded-For` address and `X-Forwarded-Proto`), and writes the `Response` back. With
- * Express's `next`, requests outside the handler's `basePath` go on before their body is read.
+ * Express's `next`, requests outside the handler's `basePath` go on before their body is read
+ * (a wrapper around the handler keeps that only if it copies `basePath`). A Host header that is
+ * not a host name answers 400.
  *
  * @example
  * ```ts
@@ -36,14 +38,22 @@ export type NodeHandler = (
 export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions = {}): NodeHandler {
   return (incoming, outgoing, next) => {
     void (async () => {
-      const target = incoming.originalUrl ?? incoming.url ?? "/";
-      // Paths the API does not own go on untouched: their bodies are for the next middleware.
-      if (next !== undefined && handler.basePath !== undefined && !owns(handler.basePath, target)) {
-        next();
+      const host = incoming.headers.host || "localhost";
+      if (!HOST.test(host)) {
+        // An empty or odd Host would otherwise change the origin or the path once concatenated.
+        outgoing.writeHead(400, { "content-type": "application/json; charset=utf-8" });
+        outgoing.end(
+          JSON.stringify({
+            code: "VALIDATION_FAILED",
+            message: "The Host header is not a host name.",
+            param: "host",
+          }),
+        );
+        incoming.resume();
         return;
       }
       const forwardedProto = options.trustProxy
-        ? firstValue(incoming.headers["x-forwarded-proto"])?.split(",")[0]?.trim().toLowerCase()
+        ? lastEntry(incoming.headers["x-forwarded-proto"])?.toLowerCase()
         : undefined;
       const encrypted = (incoming.socket as { encrypted?: boolean }).encrypted === true;
       const protocol =
@@ -52,10 +62,13 @@ export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions 
           : encrypted
             ? "https"
             : "http";
-      const host = incoming.headers.host ?? "localhost";
-      // Concatenated, not resolved: a request target of `//evil.test/x` must stay a path here,
-      // where `new URL(target, base)` would make it another origin.
-      const url = `${protocol}://${host}${target.startsWith("/") ? target : `/${target}`}`;
+      const url = `${protocol}://${host}${requestPath(incoming.originalUrl ?? incoming.url ?? "/")}`;
+      // Paths the API does not own go on untouched, judged as the handler will judge them (dot
+      // segments resolved): their bodies are for the next middleware.
+      if (next !== undefined && handler.basePath !== undefined && !owns(handler.basePath, url)) {
+        next();
+        return;
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(incoming.headers)) {
         if (value === undefined) continue;
@@ -70,9 +83,7 @@ export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions 
         ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
       } as RequestInit);
       // The proxy in front appends the address it saw last: earlier entries are the client's word.
-      const forwardedFor = options.trustProxy
-        ? firstValue(incoming.headers["x-forwarded-for"])?.split(",").at(-1)?.trim() || undefined
-        : undefined;
+      const forwardedFor = options.trustProxy ? lastEntry(incoming.headers["x-forwarded-for"]) : undefined;
       const ip = forwardedFor ?? incoming.socket.remoteAddress;
       const response = await handler(request, ip === undefined ? undefined : { ip });
       if (
@@ -99,16 +110,43 @@ export function toNodeHandler(handler: HttpHandler, options: NodeHandlerOptions 
   };
 }
 
-/** Whether the request target (path and query) is under `basePath`. */
-function owns(basePath: string, target: string): boolean {
+/** A Host header: a name or an IPv4 address, or a bracketed IPv6 address, and an optional port. */
+const HOST = /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The path and query of a request target. Origin-form (`/api/me`) is kept as it is, never
+ * resolved against a base (`//evil.test/x` stays a path rather than becoming another origin);
+ * absolute-form (`http://host/api/me`, which HTTP/1.1 servers must accept) gives its path.
+ */
+function requestPath(target: string): string {
+  if (target.startsWith("/")) return target;
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      const url = new URL(target);
+      return `${url.pathname}${url.search}`;
+    } catch {
+      return "/";
+    }
+  }
+  return `/${target}`;
+}
+
+/** Whether `url`'s path, dot segments resolved as `Request` resolves them, is under `basePath`. */
+function owns(basePath: string, url: string): boolean {
   if (basePath === "") return true;
-  const end = target.search(/[?#]/);
-  const path = end < 0 ? target : target.slice(0, end);
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return true; // The handler answers the malformed request itself.
+  }
   return path === basePath || path.startsWith(`${basePath}/`);
 }
 
-function firstValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/** The last comma-separated entry of a header (the one the nearest proxy wrote), trimmed. */
+function lastEntry(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(",") : value;
+  return joined?.split(",").at(-1)?.trim() || undefined;
 }
 
 /** The route handler exports of a Next.js App Router catch-all route (`app/api/[...orgkit]/route.ts`). */
@@ -121,7 +159,10 @@ export interface NextRouteHandlers {
 }
 
 /**
- * The exports a Next.js route handler needs.
+ * The exports a Next.js route handler needs. Next passes no peer address: give
+ * `createHttpHandler` a `clientAddress` (from the header your platform sets, such as the last
+ * `x-forwarded-for` entry on Vercel), or the per-address rate limits (sign-in, registration,
+ * SAML) have no address to count by.
  *
  * @example
  * ```ts

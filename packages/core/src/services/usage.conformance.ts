@@ -170,6 +170,29 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
       ]);
     });
 
+    it("counts each key once when batches sharing keys, in opposite orders, arrive at the same time", async () => {
+      const w = await createWorld(harness);
+      const { bob, system } = await acme(w);
+      const event = (n: number) => ({
+        idempotencyKey: `race-${String(n).padStart(4, "0")}`,
+        meter: "model.predict",
+        quantity: 1 + (n % 5),
+        userId: bob.id,
+      });
+      // Keys 0..1199 and 400..1599, the second batch backwards: 800 keys in common.
+      const a = Array.from({ length: 1200 }, (_, i) => event(i));
+      const b = Array.from({ length: 1200 }, (_, i) => event(1599 - i));
+      const results = await Promise.all([system.usage.record(a), system.usage.record(b)]);
+      expect(results.reduce((n, r) => n + r.recorded, 0)).toBe(1600);
+      expect(results.reduce((n, r) => n + r.ignored, 0)).toBe(800);
+      const dump = await w.dump();
+      expect(dump.usage_events).toHaveLength(1600);
+      const sum = Array.from({ length: 1600 }, (_, n) => 1 + (n % 5)).reduce((x, y) => x + y, 0);
+      expect(await w.storage.usage.periodCells("acme", usagePeriodOf(w.clock.now()))).toEqual([
+        expect.objectContaining({ sum, count: 1600, max: 5 }),
+      ]);
+    });
+
     it("refuses bad input with a typed error naming the field, recording nothing", async () => {
       const w = await createWorld(harness);
       const { alice, bob, system } = await acme(w);

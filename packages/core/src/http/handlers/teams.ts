@@ -9,7 +9,7 @@ import type { ImplementationsOf } from "./types.js";
 /**
  * Pages the policies of one organization (the service returns them whole, oldest first). The
  * cursor names the organization, so one from another organization is INVALID_CURSOR rather than
- * a silently wrong page (the context's `paginate` scopes cursors by operation and caller only).
+ * a silently wrong page even if the policy ids of two organizations were to interleave.
  */
 function pagePolicies(
   policies: readonly Policy[],
