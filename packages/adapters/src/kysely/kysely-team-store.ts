@@ -214,14 +214,14 @@ export class KyselyTeamStore implements TeamStore {
     return fresh.map((a) => a.appKey);
   }
 
-  async getAppRole(teamKey: string, appKey: string): Promise<AppRole | null> {
+  async getAppGrant(teamKey: string, appKey: string): Promise<{ role: AppRole; addedAt: Date } | null> {
     const row = await this.ctx.db
       .selectFrom("team_apps")
-      .select("role")
+      .select(["role", "created_at"])
       .where("team_key", "=", teamKey)
       .where("app_key", "=", appKey)
       .executeTakeFirst();
-    return row ? (row.role as AppRole) : null;
+    return row ? { role: row.role as AppRole, addedAt: toDate(row.created_at) } : null;
   }
 
   async updateAppRole(teamKey: string, appKey: string, role: AppRole, at: Date): Promise<boolean> {

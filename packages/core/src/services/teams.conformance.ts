@@ -162,9 +162,17 @@ export function teamsConformance(harness: ConformanceHarness): void {
         { appId: "medical", role: "labeler_worker" },
         { appId: "retail", role: "model_trainer" },
       ]);
-      expect((await asAlice.teams.updateAppRole("acme", "labelers", "medical", "labeler_lead")).role).toBe(
-        "labeler_lead",
+      const added = (await asAlice.teams.listApps("acme", "labelers")).items.find(
+        (a) => a.appId === "medical",
       );
+      w.clock.advance(60_000);
+      // The grant keeps the time the team was given the app; only its role changes.
+      expect(await asAlice.teams.updateAppRole("acme", "labelers", "medical", "labeler_lead")).toEqual({
+        appId: "medical",
+        name: added?.name,
+        role: "labeler_lead",
+        addedAt: added?.addedAt,
+      });
       expect((await asAlice.teams.listApps("acme", "labelers")).items.map((a) => [a.appId, a.role])).toEqual([
         ["medical", "labeler_lead"],
         ["retail", "model_trainer"],

@@ -319,11 +319,11 @@ export function teamsService(ctx: CallContext): TeamsService {
       return change(organizationId, "teams:update", async (tx, locked) => {
         const team = await teamOf(tx, locked.organization.key, teamId);
         const [app] = await tx.apps.getByIds(locked.organization.key, [idParam(appId, "appId")]);
-        const before = app === undefined ? null : await tx.teams.getAppRole(team.key, app.key);
-        if (app === undefined || before === null) throw notFound("appId");
-        const at = rt.clock.now();
+        const grant = app === undefined ? null : await tx.teams.getAppGrant(team.key, app.key);
+        if (app === undefined || grant === null) throw notFound("appId");
+        const before = grant.role;
         if (before !== newRole) {
-          await tx.teams.updateAppRole(team.key, app.key, newRole, at);
+          await tx.teams.updateAppRole(team.key, app.key, newRole, rt.clock.now());
           await recordAudit(tx, ctx, {
             organizationId: locked.organization.id,
             organizationKey: locked.organization.key,
@@ -334,7 +334,7 @@ export function teamsService(ctx: CallContext): TeamsService {
             after: { appId: app.id, role: newRole },
           });
         }
-        return { appId: app.id, name: app.name, role: newRole, addedAt: at };
+        return { appId: app.id, name: app.name, role: newRole, addedAt: grant.addedAt };
       });
     },
 

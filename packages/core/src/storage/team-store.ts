@@ -102,8 +102,8 @@ export interface TeamStore {
   removeUserFromAll(organizationKey: string, userKey: string): Promise<string[]>;
   /** Gives apps to the team, skipping those it already holds; returns the app keys added. */
   addApps(team: TeamRecord, apps: readonly NewTeamApp[], at: Date): Promise<string[]>;
-  /** The team's role on an app, or null. */
-  getAppRole(teamKey: string, appKey: string): Promise<AppRole | null>;
+  /** The team's role on an app and when the team was given the app, or null when it does not hold it. */
+  getAppGrant(teamKey: string, appKey: string): Promise<{ role: AppRole; addedAt: Date } | null>;
   /** Changes the team's role on an app; false when the team does not hold it. */
   updateAppRole(teamKey: string, appKey: string, role: AppRole, at: Date): Promise<boolean>;
   /** The team's apps by sort name then app key, strictly after `after`; `search` on name or id. */
