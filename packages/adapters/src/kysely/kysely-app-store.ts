@@ -8,6 +8,7 @@ import {
   type AppStore,
   type AppTransfer,
   type AppVisibility,
+  type CollaborationKeyset,
   type CollaborationRow,
   type CollaboratorRow,
   type NewApp,
@@ -344,26 +345,41 @@ export class KyselyAppStore implements AppStore {
     return rows.map(toCollaboratorRow);
   }
 
-  async listCollaborations(userKey: string, limit: number): Promise<CollaborationRow[]> {
-    const rows = await this.ctx.db
+  async listCollaborations(
+    userKey: string,
+    after: CollaborationKeyset | undefined,
+    limit: number,
+  ): Promise<CollaborationRow[]> {
+    let select = this.ctx.db
       .selectFrom("app_collaborators as c")
       .innerJoin("apps as a", "a.key", "c.app_key")
       .selectAll("a")
       .select(["c.role as collaborator_role", "c.created_at as added_at"])
-      .where("c.user_key", "=", userKey)
+      .where("c.user_key", "=", userKey);
+    if (after) {
+      select = select.where((eb) =>
+        eb(eb.refTuple("c.created_at", "c.app_key"), "<", eb.tuple(after.at.getTime(), after.appKey)),
+      );
+    }
+    const rows = await select
       .orderBy("c.created_at", "desc")
       .orderBy("c.app_key", "desc")
       .limit(limit)
       .execute();
     return rows.map(({ collaborator_role, added_at, ...app }) => ({
       app: toAppRecord(app),
+      userKey,
       role: collaborator_role as AppRole,
       addedAt: toDate(added_at),
     }));
   }
 
-  async listCollaboratorsOfOwner(ownerKey: string, limit: number): Promise<CollaboratorRow[]> {
-    const rows = await this.ctx.db
+  async listCollaboratorsOfOwner(
+    ownerKey: string,
+    after: CollaborationKeyset | undefined,
+    limit: number,
+  ): Promise<CollaboratorRow[]> {
+    let select = this.ctx.db
       .selectFrom("apps as a")
       .innerJoin("app_collaborators as c", "c.app_key", "a.key")
       .innerJoin("users as u", "u.key", "c.user_key")
@@ -377,8 +393,19 @@ export class KyselyAppStore implements AppStore {
         "u.id",
         "u.name",
       ])
-      .where("a.owner_key", "=", ownerKey)
+      .where("a.owner_key", "=", ownerKey);
+    if (after) {
+      select = select.where((eb) =>
+        eb(
+          eb.refTuple("c.created_at", "c.app_key", "c.user_key"),
+          "<",
+          eb.tuple(after.at.getTime(), after.appKey, after.userKey),
+        ),
+      );
+    }
+    const rows = await select
       .orderBy("c.created_at", "desc")
+      .orderBy("c.app_key", "desc")
       .orderBy("c.user_key", "desc")
       .limit(limit)
       .execute();

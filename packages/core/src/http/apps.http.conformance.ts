@@ -192,11 +192,17 @@ export function appsHttpConformance(harness: ConformanceHarness): void {
         expect(added.body).toMatchObject({ userId: outsider.id, role: "model_trainer", appId: app.id });
         expect((await fx.send("GET", path, { as: cookie })).status).toBe(200);
         const mine = await fx.send("GET", "/me/collaborations", { as: cookie });
-        expect(mine.body.apps).toEqual([
-          expect.objectContaining({ role: "model_trainer", app: expect.objectContaining({ id: app.id }) }),
-        ]);
-        const ofOrg = await fx.send("GET", `/${a.org.id}/collaborations`, { as: a.adminCookie });
-        expect(ofOrg.body.collaborators).toContainEqual(
+        expect(mine.body).toEqual({
+          items: [
+            expect.objectContaining({ role: "model_trainer", app: expect.objectContaining({ id: app.id }) }),
+          ],
+          nextCursor: null,
+        });
+        const ofOrg = await fx.send("GET", `/${a.org.id}/collaborators`, {
+          as: a.adminCookie,
+          query: { limit: "100" },
+        });
+        expect(ofOrg.body.items).toContainEqual(
           expect.objectContaining({ appId: app.id, userId: outsider.id }),
         );
         // A member of the organization cannot be made a collaborator.

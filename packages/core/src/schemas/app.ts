@@ -136,15 +136,17 @@ export const CollaboratorSchema = z
 /** A collaborator of an app. */
 export type Collaborator = z.infer<typeof CollaboratorSchema>;
 
-/** The "collaborations" view of an account. */
-export const CollaborationsSchema = z
+/** An app of another account that a user collaborates on, with their role. */
+export const CollaborationSchema = z
   .object({
-    /** Apps of other accounts the user collaborates on, with their role. */
-    apps: z.array(z.object({ app: AppSchema, role: z.enum(APP_ROLES), addedAt: z.date() })),
-    /** Collaborators on the account's own apps. */
-    collaborators: z.array(CollaboratorSchema),
+    app: AppSchema,
+    role: z.enum(APP_ROLES),
+    addedAt: z.date(),
   })
-  .meta({ id: "Collaborations", description: "Apps one collaborates on, and collaborators on one's apps." });
+  .meta({
+    id: "Collaboration",
+    description: "An app of another account one collaborates on, with one's role.",
+  });
 
-/** The "collaborations" view. */
-export type Collaborations = z.infer<typeof CollaborationsSchema>;
+/** An app a user collaborates on. */
+export type Collaboration = z.infer<typeof CollaborationSchema>;

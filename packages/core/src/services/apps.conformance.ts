@@ -228,6 +228,50 @@ export function appsConformance(harness: ConformanceHarness): void {
       await expectFailsCleanly(w, () => asDave.apps.update("acme", "medical", { name: "Mine" }), "FORBIDDEN");
     });
 
+    it("pages collaborations and an account's collaborators, newest first, refusing foreign cursors", async () => {
+      const w = await createWorld(harness);
+      const { asAlice, dave } = await acme(w);
+      const erin = await w.user("Erin");
+      for (const id of ["a1", "a2", "a3"]) {
+        await asAlice.apps.create({ id, name: id.toUpperCase() });
+        w.clock.advance(1_000);
+        await asAlice.apps.addCollaborator("acme", id, { userId: dave.id, role: "labeler_worker" });
+        // Two collaborators added in the same millisecond: the keys break the tie.
+        await asAlice.apps.addCollaborator("acme", id, { userId: erin.id, role: "full_access" });
+      }
+      const asDave = w.orgkit.as({ userId: dave.id });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await asDave.apps.collaborations({ limit: 2, ...(cursor ? { cursor } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((c) => c.app.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(seen).toEqual(["a3", "a2", "a1"]);
+
+      const pairs: string[] = [];
+      let next: string | undefined;
+      let first: string | null = null;
+      do {
+        const page = await asAlice.apps.accountCollaborators("acme", {
+          limit: 4,
+          ...(next ? { cursor: next } : {}),
+        });
+        pairs.push(...page.items.map((c) => `${c.appId}:${c.userId}`));
+        first ??= page.nextCursor;
+        next = page.nextCursor ?? undefined;
+      } while (next !== undefined);
+      expect(pairs).toHaveLength(6);
+      expect(new Set(pairs).size).toBe(6);
+      expect(pairs.slice(0, 2).every((p) => p.startsWith("a3:"))).toBe(true);
+      expect(pairs.slice(4).every((p) => p.startsWith("a1:"))).toBe(true);
+      // A cursor of one list is refused by the other, and by another account's.
+      await expectOrgKitError(asDave.apps.collaborations({ cursor: first! }), "INVALID_CURSOR", "cursor");
+      expect((await asAlice.apps.accountCollaborators("acme", { limit: 0 })).items).toHaveLength(1);
+      expect((await asAlice.apps.accountCollaborators("acme", { limit: 1_000 })).items).toHaveLength(6);
+    });
+
     it("manages collaborators from outside the owning account, and shows both sides of collaborations", async () => {
       const w = await createWorld(harness);
       const { asAlice, alice, bob, dave } = await acme(w);
@@ -272,13 +316,13 @@ export function appsConformance(harness: ConformanceHarness): void {
         (await asAlice.apps.listCollaborators("acme", "medical")).items.map((c) => [c.userId, c.role]),
       ).toEqual([[dave.id, "model_trainer"]]);
       const mine = await asDave.apps.collaborations();
-      expect(mine.apps.map((a) => [a.app.ownerId, a.app.id, a.role])).toEqual([
+      expect(mine.items.map((a) => [a.app.ownerId, a.app.id, a.role])).toEqual([
         ["acme", "medical", "model_trainer"],
       ]);
-      const acmes = await asAlice.apps.collaborations("acme");
-      expect(acmes.collaborators.map((c) => [c.appId, c.userId])).toEqual([["medical", dave.id]]);
+      const acmes = await asAlice.apps.accountCollaborators("acme");
+      expect(acmes.items.map((c) => [c.appId, c.userId])).toEqual([["medical", dave.id]]);
       await expectOrgKitError(
-        w.orgkit.as({ userId: alice.id }).apps.collaborations(dave.id),
+        w.orgkit.as({ userId: alice.id }).apps.accountCollaborators(dave.id),
         "NOT_FOUND",
         "accountId",
       );

@@ -6,7 +6,7 @@ import {
   type AddCollaboratorInput,
   AddCollaboratorInputSchema,
   type App,
-  type Collaborations,
+  type Collaboration,
   type Collaborator,
   type CreateAppInput,
   CreateAppInputSchema,
@@ -25,6 +25,7 @@ import type {
   AppKeyset,
   AppListFilter,
   AppRecord,
+  CollaborationKeyset,
   CollaboratorRow,
   OwnerAccount,
 } from "../storage/app-store.js";
@@ -100,13 +101,34 @@ export interface AppsService {
   /** Removes a collaborator (needs `collaborators:delete`). */
   removeCollaborator(ownerId: string, appId: string, userId: string): Promise<void>;
   /**
-   * The "collaborations" view of an account (default: the one the actor acts as): the apps it
-   * collaborates on (a user's) and the collaborators on its own apps (the 100 most recent of each).
+   * A page of the apps of other accounts the calling user collaborates on, most recently added
+   * first (Clarifai's "collaborations" view).
+   *
+   * @example
+   * ```ts
+   * const { items } = await orgkit.as({ userId: "dave" }).apps.collaborations({ limit: 20 });
+   * ```
    */
-  collaborations(accountId?: string | null): Promise<Collaborations>;
+  collaborations(query?: { limit?: number; cursor?: string }): Promise<Page<Collaboration>>;
+  /**
+   * A page of the collaborators on every app of an account (default: the one the actor acts
+   * as), most recently added first. A user sees their own; an organization's needs
+   * `collaborators:get` on all of its apps.
+   */
+  accountCollaborators(
+    accountId?: string | null,
+    query?: { limit?: number; cursor?: string },
+  ): Promise<Page<Collaborator>>;
 }
 
 const MAX_DUPLICATED_INPUTS = 10_000;
+
+/** The position a collaborations cursor names (INVALID_CURSOR when it is not one of `scope`'s). */
+function collaborationAfter(cursor: string | undefined, scope: string): CollaborationKeyset | undefined {
+  if (cursor === undefined) return undefined;
+  const [at, appKey, userKey] = decodeCursor(cursor, scope, ["number", "string", "string"]);
+  return { at: new Date(at as number), appKey: appKey as string, userKey: userKey as string };
+}
 
 function conflictOnId(error: unknown): never {
   if (isUniqueViolation(error, "app_id")) {
@@ -591,7 +613,29 @@ export function appsService(ctx: CallContext): AppsService {
       });
     },
 
-    async collaborations(accountId) {
+    async collaborations(query = {}) {
+      const q = parseInput(ListAppsQuerySchema.pick({ limit: true, cursor: true }).strict(), query);
+      const actor = ctx.actor;
+      if (actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");
+      if (actor.type !== "user") return { items: [], nextCursor: null };
+      const user = await rt.storage.users.getById(actor.userId);
+      if (user === null) throw new OrgKitError("UNAUTHENTICATED");
+      const scope = JSON.stringify(["collaborations", user.key]);
+      const after = collaborationAfter(q.cursor, scope);
+      const rows = await rt.storage.apps.listCollaborations(user.key, after, q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((a) => ({ app: toApp(a.app, false), role: a.role, addedAt: a.addedAt })),
+        nextCursor:
+          rows.length > q.limit && last
+            ? encodeCursor(scope, [last.addedAt.getTime(), last.app.key, last.userKey])
+            : null,
+      };
+    },
+
+    async accountCollaborators(accountId, query = {}) {
+      const q = parseInput(ListAppsQuerySchema.pick({ limit: true, cursor: true }).strict(), query);
       const owner = await resolveOwner(rt.storage, defaultAccount(accountId, "accountId"), "accountId");
       const actor = ctx.actor;
       if (actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");
@@ -611,11 +655,13 @@ export function appsService(ctx: CallContext): AppsService {
           });
         }
       }
-      const apps = owner.type === "user" ? await rt.storage.apps.listCollaborations(owner.key, 100) : [];
-      const collaborators = await rt.storage.apps.listCollaboratorsOfOwner(owner.key, 100);
+      const scope = JSON.stringify(["account-collaborators", owner.key]);
+      const after = collaborationAfter(q.cursor, scope);
+      const rows = await rt.storage.apps.listCollaboratorsOfOwner(owner.key, after, q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
       return {
-        apps: apps.map((a) => ({ app: toApp(a.app, false), role: a.role, addedAt: a.addedAt })),
-        collaborators: collaborators.map((c) => ({
+        items: page.map((c) => ({
           appId: c.appId,
           ownerId: owner.id,
           userId: c.userId,
@@ -623,6 +669,10 @@ export function appsService(ctx: CallContext): AppsService {
           role: c.role,
           addedAt: c.addedAt,
         })),
+        nextCursor:
+          rows.length > q.limit && last
+            ? encodeCursor(scope, [last.addedAt.getTime(), last.appKey, last.userKey])
+            : null,
       };
     },
   };

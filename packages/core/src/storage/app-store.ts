@@ -122,9 +122,17 @@ export interface CollaboratorRow {
   readonly sortName: string;
 }
 
-/** An app a user collaborates on. */
+/** A position in a list of collaborations, most recent first: when added, then the app and user keys. */
+export interface CollaborationKeyset {
+  readonly at: Date;
+  readonly appKey: string;
+  readonly userKey: string;
+}
+
+/** An app a user collaborates on, with their role. */
 export interface CollaborationRow {
   readonly app: AppRecord;
+  readonly userKey: string;
   readonly role: AppRole;
   readonly addedAt: Date;
 }
@@ -185,8 +193,22 @@ export interface AppStore {
   removeCollaborator(appKey: string, userKey: string): Promise<boolean>;
   /** The collaborators of an app, by user name then key, strictly after `after`. */
   listCollaborators(appKey: string, after: TextKeyset | undefined, limit: number): Promise<CollaboratorRow[]>;
-  /** The apps a user collaborates on, most recent first (at most `limit`). */
-  listCollaborations(userKey: string, limit: number): Promise<CollaborationRow[]>;
-  /** The collaborators on an owner's apps, most recent first (at most `limit`). */
-  listCollaboratorsOfOwner(ownerKey: string, limit: number): Promise<CollaboratorRow[]>;
+  /**
+   * The apps a user collaborates on, most recently added first (ties by app key, descending),
+   * strictly after `after`.
+   */
+  listCollaborations(
+    userKey: string,
+    after: CollaborationKeyset | undefined,
+    limit: number,
+  ): Promise<CollaborationRow[]>;
+  /**
+   * The collaborators on an owner's apps, most recently added first (ties by app key, then user
+   * key, descending), strictly after `after`.
+   */
+  listCollaboratorsOfOwner(
+    ownerKey: string,
+    after: CollaborationKeyset | undefined,
+    limit: number,
+  ): Promise<CollaboratorRow[]>;
 }

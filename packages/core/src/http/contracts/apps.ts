@@ -7,7 +7,7 @@ import { z } from "zod";
 import {
   AddCollaboratorInputSchema,
   AppSchema,
-  CollaborationsSchema,
+  CollaborationSchema,
   CollaboratorSchema,
   CreateAppInputSchema,
   DuplicateAppInputSchema,
@@ -196,18 +196,22 @@ export const appsContract = {
     path: "/me/collaborations",
     tag: "apps",
     summary:
-      "The caller's collaborations: apps of other accounts they collaborate on, and the collaborators on their own apps (the 100 most recent of each).",
-    response: CollaborationsSchema,
+      "A page of the apps of other accounts the caller collaborates on, with their role, most recently added first.",
+    query: pageQuery(),
+    response: pageOf(CollaborationSchema),
+    paginated: true,
   }),
-  collaborations: endpoint({
+  accountCollaborators: endpoint({
     method: "GET",
-    path: "/{ownerId}/collaborations",
-    tag: "apps",
+    path: "/{ownerId}/collaborators",
+    tag: "collaborators",
     summary:
-      "An account's collaborations view: for an organization, the collaborators on its apps (the 100 most recent).",
+      "A page of the collaborators on every app of an account, most recently added first (an organization's needs collaborators:get on all its apps).",
     scope: "collaborators:get",
     params: OwnerParams,
-    response: CollaborationsSchema,
+    query: pageQuery(),
+    response: pageOf(CollaboratorSchema),
+    paginated: true,
   }),
 };
 

@@ -132,11 +132,11 @@ export const appExamples: ExampleSet = {
       return { params };
     },
   },
-  "apps.myCollaborations": { build: async () => ({}), foreign: false },
-  "apps.collaborations": {
+  "apps.myCollaborations": { build: async () => ({ query: { limit: "5" } }), foreign: false },
+  "apps.accountCollaborators": {
     build: async (fx, side) => {
       await appWithCollaborator(fx, side);
-      return { params: { ownerId: side.org.id } };
+      return { params: { ownerId: side.org.id }, query: { limit: "1" } };
     },
   },
 

@@ -1,16 +1,9 @@
 /** Implementations of the apps, collaborators, models, workflows, inputs and stars endpoints. */
-import { OrgKitError } from "../../errors.js";
 import type { appContracts } from "../contracts/apps.js";
-import type { HttpCaller } from "../server.js";
 import type { ImplementationsOf } from "./types.js";
 
 /** Sorts versions newest first under `paginate`'s string order: 1 → "999999998", 2 → "999999997". */
 const newestFirst = (version: { number: number }) => String(999_999_999 - version.number).padStart(9, "0");
-
-function callerId(caller: HttpCaller | null): string {
-  if (caller === null) throw new OrgKitError("UNAUTHENTICATED");
-  return caller.userId;
-}
 
 /** Implementations of the apps endpoints. */
 export const appHandlers: ImplementationsOf<typeof appContracts> = {
@@ -35,9 +28,9 @@ export const appHandlers: ImplementationsOf<typeof appContracts> = {
       await services.apps.unpin(params.ownerId, params.appId);
       return undefined;
     },
-    // The caller's own account, whichever organization their session acts as.
-    myCollaborations: async ({ services, caller }) => services.apps.collaborations(callerId(caller)),
-    collaborations: async ({ services, params }) => services.apps.collaborations(params.ownerId),
+    myCollaborations: async ({ services, query }) => services.apps.collaborations(query),
+    accountCollaborators: async ({ services, params, query }) =>
+      services.apps.accountCollaborators(params.ownerId, query),
   },
   collaborators: {
     list: async ({ services, params, query }) =>
