@@ -158,6 +158,34 @@ export function contentConformance(harness: ConformanceHarness): void {
       expect((await asAlice.workflows.list("acme", "support")).items.map((x) => x.id)).toEqual(["route"]);
     });
 
+    it("refuses a NUL anywhere in the text it is given, naming the field, on every engine", async () => {
+      const w = await createWorld(harness);
+      const { asAlice } = await acme(w);
+      await asAlice.apps.create({ id: "support", name: "Support" });
+      await expectFailsCleanly(
+        w,
+        () =>
+          asAlice.inputs.add("acme", "support", [
+            { id: "t1", text: "fine" },
+            { id: "t2", text: "a\u0000b" },
+          ]),
+        "VALIDATION_FAILED",
+        "inputs.1.text",
+      );
+      await expectFailsCleanly(
+        w,
+        () => asAlice.apps.update("acme", "support", { description: "x\u0000" }),
+        "VALIDATION_FAILED",
+        "description",
+      );
+      await expectFailsCleanly(
+        w,
+        () => asAlice.organizations.update("acme", { description: "\u0000" }),
+        "VALIDATION_FAILED",
+        "description",
+      );
+    });
+
     it("adds text and URL inputs with concepts and searches them by concept or text", async () => {
       const w = await createWorld(harness);
       const { asAlice } = await acme(w);
