@@ -157,6 +157,16 @@ export class KyselyBillingStore implements BillingStore {
 
   async closedPeriods(organizationKey: string, periods: readonly string[]): Promise<string[]> {
     if (periods.length === 0) return [];
+    if (this.ctx.concurrentWriters) {
+      // Held until the caller's transaction ends: a close (which locks the organization's row)
+      // waits for this batch, or this batch waits for the close and then sees it below.
+      await this.ctx.db
+        .selectFrom("organizations")
+        .select("key")
+        .where("key", "=", organizationKey)
+        .forShare()
+        .execute();
+    }
     const rows = await this.ctx.db
       .selectFrom("billing_periods")
       .select("period")

@@ -73,10 +73,12 @@ export interface KyselyStorageOptions {
  */
 export function createKyselyStorage(options: KyselyStorageOptions): Storage {
   const { db, dialect } = options;
+  const concurrentWriters = dialect.capabilities.concurrentWriters;
   const top = createStores({
     db,
     classifyError: dialect.classifyError,
     atomic: (fn) => dialect.runInTransaction(db, fn),
+    concurrentWriters,
   });
 
   return {
@@ -99,7 +101,14 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
 
     transaction(fn) {
       return dialect.runInTransaction(db, (tx) =>
-        fn(createStores({ db: tx, classifyError: dialect.classifyError, atomic: (work) => work(tx) })),
+        fn(
+          createStores({
+            db: tx,
+            classifyError: dialect.classifyError,
+            atomic: (work) => work(tx),
+            concurrentWriters,
+          }),
+        ),
       );
     },
 

@@ -15,6 +15,12 @@ export interface StoreContext {
    * one, or directly in the transaction it is bound to.
    */
   atomic<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Whether writers run concurrently (Postgres), so that a read which must be ordered against
+   * another transaction's write takes a row lock (`for share`). False where writers are
+   * serialized (SQLite: `BEGIN IMMEDIATE`), which needs no such lock and has no such syntax.
+   */
+  readonly concurrentWriters: boolean;
 }
 
 /** Awaits `work`, rethrowing an engine unique violation as the port's {@link UniqueViolationError}. */

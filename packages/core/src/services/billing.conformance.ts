@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isOrgKitError } from "../errors.js";
 import {
   type ConformanceHarness,
   createWorld,
@@ -164,6 +165,32 @@ export function billingConformance(harness: ConformanceHarness): void {
         w.orgkit.as({ userId: bob.id }).billing.statement("acme", "2026-01"),
         "FORBIDDEN",
       );
+    });
+
+    it("orders a close and a usage batch of its period that race: the batch is counted or refused, never lost", async () => {
+      const w = await createWorld(harness);
+      const { bob, asFay, system } = await acme(w);
+      w.clock.advance(30 * DAY); // February 4th: January has ended.
+      const late = Array.from({ length: 3000 }, (_, i) => ({
+        idempotencyKey: `race-${i}`,
+        meter: "model.predict",
+        quantity: 1,
+        userId: bob.id,
+        at: new Date(Date.UTC(2026, 0, 31, 12)),
+      }));
+      const recording = system.usage.record(late).then(
+        (r) => r.recorded,
+        (e: unknown) => (isOrgKitError(e) && e.code === "PERIOD_CLOSED" ? 0 : Promise.reject(e)),
+      );
+      // The close starts while the batch is being written.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const closed = await asFay.billing.closePeriod("acme", "2026-01");
+      const recorded = await recording;
+      const cells = await w.storage.usage.periodCells("acme", "2026-01");
+      const predicted = cells.filter((c) => c.meter === "model.predict").reduce((n, c) => n + c.sum, 0);
+      // Whatever the order, the frozen statement counts exactly what January holds.
+      expect(closed.meters.find((m) => m.meter === "model.predict")?.quantity).toBe(predicted);
+      expect([0, 3000]).toContain(recorded);
     });
 
     it("freezes a closed period's statement: later prices and late events never change it", async () => {

@@ -127,7 +127,12 @@ export interface BillingStore {
   putPrice(price: PriceRecord): Promise<void>;
   /** The closed period, or null while it is open. */
   getClosedPeriod(organizationKey: string, period: string): Promise<ClosedPeriodRecord | null>;
-  /** Which of `periods` are closed for the organization. */
+  /**
+   * Which of `periods` are closed for the organization. In a transaction it also holds the
+   * organization's row in share mode until the transaction ends (where writers are concurrent),
+   * so that a usage batch and a close of its period, which locks the organization, are ordered:
+   * the batch lands before the close counts it, or sees the period closed.
+   */
   closedPeriods(organizationKey: string, periods: readonly string[]): Promise<string[]>;
   /** Closes a period; returns false, writing nothing, when it is closed already (atomic insert-or-ignore). */
   closePeriod(record: ClosedPeriodRecord): Promise<boolean>;
