@@ -331,7 +331,7 @@ export function appsConformance(harness: ConformanceHarness): void {
       const actions = (await w.storage.audit.listForOrganization("acme", 100)).map((e) => e.action);
       expect(actions.filter((a) => a.startsWith("COLLABORATOR_"))).toEqual([
         "COLLABORATOR_ADD",
-        "COLLABORATOR_CHANGE",
+        "COLLABORATOR_UPDATE",
         "COLLABORATOR_REMOVE",
       ]);
     });

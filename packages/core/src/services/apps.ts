@@ -586,7 +586,7 @@ export function appsService(ctx: CallContext): AppsService {
           await tx.apps.updateCollaborator(grant.app.key, user.key, newRole, at);
           await recordAudit(tx, ctx, {
             ...appAuditScope(grant.row),
-            action: "COLLABORATOR_CHANGE",
+            action: "COLLABORATOR_UPDATE",
             targetType: "collaborator",
             targetId: `${grant.app.ownerId}/${grant.app.id}/${user.id}`,
             before: { role: before },

@@ -121,6 +121,15 @@ export function teamsConformance(harness: ConformanceHarness): void {
         "userId",
       );
       expect((await asAlice.teams.listMembers("acme", "labelers")).items.map((m) => m.name)).toEqual(["Bob"]);
+      // One event per member added (none for the one skipped) and one for the removal.
+      const events = (await w.storage.audit.listForOrganization("acme", 100))
+        .filter((e) => e.action.startsWith("ORGANIZATION_TEAM_MEMBER_"))
+        .map((e) => [e.action, e.targetId, e.after ?? e.before]);
+      expect(events).toEqual([
+        ["ORGANIZATION_TEAM_MEMBER_ADD", "labelers", { userId: bob.id }],
+        ["ORGANIZATION_TEAM_MEMBER_ADD", "labelers", { userId: carol.id }],
+        ["ORGANIZATION_TEAM_MEMBER_REMOVE", "labelers", { userId: carol.id }],
+      ]);
     });
 
     it("gives only the organization's own apps, with a role, and changes or takes them", async () => {
