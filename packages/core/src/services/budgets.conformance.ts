@@ -119,6 +119,37 @@ export function budgetsConformance(harness: ConformanceHarness): void {
       await predict(alice.id, 1);
     });
 
+    it("holds a team's hard stop to its members only, and starts every period afresh: stop lifted, alerts again", async () => {
+      const w = await createWorld(harness);
+      const { alice, asFay, bob, predict } = await acme(w);
+      await asFay.budgets.set("acme", {
+        scope: { type: "team", teamId: "vision" },
+        amount: 300,
+        hardStop: true,
+      });
+      await predict(bob.id, 3); // 300: the whole budget
+      await expectFailsCleanly(w, () => predict(bob.id, 1), "BUDGET_EXCEEDED");
+      await predict(alice.id, 2); // Alice is not in the team.
+      const january = w.mailer.sent.filter((m) => m.template === "budget-alert");
+      expect(january.map((m) => [m.data.period, m.data.threshold])).toEqual([["2026-01", 100]]);
+
+      w.clock.advance(30 * 24 * 60 * 60 * 1000); // February 4th: a new period.
+      await predict(bob.id, 1);
+      expect((await asFay.budgets.list("acme"))[0]).toMatchObject({
+        period: "2026-02",
+        spent: 100,
+        alerted: [],
+        blocked: false,
+      });
+      await predict(bob.id, 2);
+      await expectFailsCleanly(w, () => predict(bob.id, 1), "BUDGET_EXCEEDED");
+      const alerts = w.mailer.sent.filter((m) => m.template === "budget-alert");
+      expect(alerts.map((m) => [m.data.period, m.data.threshold])).toEqual([
+        ["2026-01", 100],
+        ["2026-02", 100],
+      ]);
+    });
+
     it("refuses a budget without a scope, with an unknown scope, or from someone without billing:manage", async () => {
       const w = await createWorld(harness);
       const { asFay, bob } = await acme(w);
