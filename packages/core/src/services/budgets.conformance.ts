@@ -6,6 +6,7 @@ import {
   expectOrgKitError,
   type World,
 } from "../testing/harness.js";
+import { type ModelRunner, naiveBayesRunner } from "./model-runner.js";
 
 /** Acme with Alice (admin), Bob (org_contributor, team "vision"), Fay (financial manager); predictions at 100 each. */
 async function acme(w: World) {
@@ -148,6 +149,45 @@ export function budgetsConformance(harness: ConformanceHarness): void {
         ["2026-01", 100],
         ["2026-02", 100],
       ]);
+    });
+
+    it("refuses training and prediction under a hard stop before the model runs", async () => {
+      const inner = naiveBayesRunner();
+      const runs: string[] = [];
+      const runner: ModelRunner = {
+        supports: (type) => inner.supports(type),
+        train: (model, examples) => {
+          runs.push("train");
+          return inner.train(model, examples);
+        },
+        predict: (model, params, text) => {
+          runs.push("predict");
+          return inner.predict(model, params, text);
+        },
+      };
+      const w = await createWorld(harness, { modelRunner: runner });
+      const { asAlice, asFay, bob, predict } = await acme(w);
+      await asAlice.models.create("acme", "support", { id: "triage", type: "text-classifier" });
+      await asAlice.inputs.add("acme", "support", [
+        { text: "refund my card", conceptIds: ["billing"] },
+        { text: "the app crashes", conceptIds: ["bug"] },
+      ]);
+      await asAlice.models.train("acme", "support", "triage");
+      expect(runs).toEqual(["train"]);
+      await asFay.budgets.set("acme", {
+        scope: { type: "member", userId: bob.id },
+        amount: 100,
+        hardStop: true,
+      });
+      await predict(bob.id, 1);
+      const asBob = w.orgkit.as({ userId: bob.id });
+      await expectFailsCleanly(w, () => asBob.models.train("acme", "support", "triage"), "BUDGET_EXCEEDED");
+      await expectFailsCleanly(
+        w,
+        () => asBob.models.predict("acme", "support", "triage", { text: "refund" }),
+        "BUDGET_EXCEEDED",
+      );
+      expect(runs).toEqual(["train"]);
     });
 
     it("refuses a budget without a scope, with an unknown scope, or from someone without billing:manage", async () => {

@@ -27,7 +27,7 @@ import { recordAudit } from "./audit-trail.js";
 import { deliverAll } from "./budgets.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
-import { recordBillableUsage } from "./usage.js";
+import { assertBillable, type BillableUsage, recordBillableUsage } from "./usage.js";
 
 /** How many text inputs a training reads at most. */
 export const MAX_TRAINING_EXAMPLES = 20_000;
@@ -125,19 +125,17 @@ export function modelsService(ctx: CallContext): ModelsService {
    * BUDGET_EXCEEDED under a hard-stopped budget, records it with its rollups in `stores`' transaction.
    * Returns budget-alert mail to deliver after commit.
    */
+  function billable(grant: AppGrant, meter: string, idempotencyKey: string | undefined): BillableUsage {
+    return { userKey: grant.row.actorKey, app: grant.app, meter, quantity: 1, idempotencyKey };
+  }
+
   function recordUsage(
     stores: Stores,
     grant: AppGrant,
     meter: string,
     idempotencyKey: string | undefined,
   ): Promise<OutgoingMessage[]> {
-    return recordBillableUsage(stores, ctx, {
-      userKey: grant.row.actorKey,
-      app: grant.app,
-      meter,
-      quantity: 1,
-      idempotencyKey,
-    });
+    return recordBillableUsage(stores, ctx, billable(grant, meter, idempotencyKey));
   }
 
   return {
@@ -256,6 +254,8 @@ export function modelsService(ctx: CallContext): ModelsService {
       const grant = await authorizeApp(ctx, ownerId, appId, "models:train");
       const model = await modelOf(rt.storage, grant, modelId);
       const runner = runnerFor(model);
+      // A hard-stopped budget refuses before the work, not after it.
+      await assertBillable(rt.storage, ctx, billable(grant, "model.train", data.idempotencyKey));
       const examples = await rt.storage.inputs.listTextExamples(grant.app.key, MAX_TRAINING_EXAMPLES);
       let result: { params: unknown; metrics: unknown };
       try {
@@ -304,6 +304,7 @@ export function modelsService(ctx: CallContext): ModelsService {
         if (data.version !== undefined && version === null) throw notFound("version");
         throw new OrgKitError("MODEL_NOT_TRAINED", { param: "modelId" });
       }
+      await assertBillable(rt.storage, ctx, billable(grant, "model.predict", data.idempotencyKey));
       const predictions = await runner.predict(model, version.params, data.text);
       const mail = await rt.storage.transaction((tx) =>
         recordUsage(tx, grant, "model.predict", data.idempotencyKey),

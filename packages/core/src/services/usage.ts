@@ -150,6 +150,47 @@ export async function ingestUsage(
   return { inserted, messages };
 }
 
+/** A billable action's usage, as {@link recordBillableUsage} and {@link assertBillable} take it. */
+export interface BillableUsage {
+  readonly userKey: string | null;
+  readonly app: {
+    readonly key: string;
+    readonly ownerType: string;
+    readonly ownerKey: string;
+    readonly ownerId: string;
+  } | null;
+  readonly meter: string;
+  readonly quantity: number;
+  readonly idempotencyKey?: string | undefined;
+}
+
+/** Who pays for a billable action's usage. */
+async function billedFor(tx: Stores, usage: BillableUsage): Promise<BilledTo> {
+  const appOrganizationKey = usage.app?.ownerType === "organization" ? usage.app.ownerKey : null;
+  // The system actor: the owning account pays.
+  if (usage.userKey === null) {
+    return { accountId: usage.app?.ownerId ?? "system", organizationKey: appOrganizationKey };
+  }
+  const [user] = await tx.billing.usersByKeys([usage.userKey]);
+  return routeUsage(user?.id ?? usage.userKey, await tx.billing.routes([usage.userKey]), appOrganizationKey);
+}
+
+/**
+ * BUDGET_EXCEEDED now when a hard-stopped budget would refuse the usage, so that a billable
+ * action (training, a prediction) fails before it does its work rather than after. Advisory:
+ * {@link recordBillableUsage} checks again in its transaction, which is what holds.
+ */
+export async function assertBillable(stores: Stores, ctx: CallContext, usage: BillableUsage): Promise<void> {
+  const billed = await billedFor(stores, usage);
+  if (billed.organizationKey === null) return;
+  const states = await budgetStates(
+    stores,
+    { key: billed.organizationKey, id: billed.accountId },
+    usagePeriodOf(ctx.rt.clock.now()),
+  );
+  assertWithinBudgets(states, usage.userKey);
+}
+
 /**
  * The guarded call behind every billable action of orgkit (`models.train`, `models.predict`):
  * routes one event of the acting user, refuses it with BUDGET_EXCEEDED under a hard stop, and
@@ -158,33 +199,10 @@ export async function ingestUsage(
 export async function recordBillableUsage(
   tx: Stores,
   ctx: CallContext,
-  usage: {
-    readonly userKey: string | null;
-    readonly app: {
-      readonly key: string;
-      readonly ownerType: string;
-      readonly ownerKey: string;
-      readonly ownerId: string;
-    } | null;
-    readonly meter: string;
-    readonly quantity: number;
-    readonly idempotencyKey?: string | undefined;
-  },
+  usage: BillableUsage,
 ): Promise<OutgoingMessage[]> {
   const { rt } = ctx;
-  const appOrganizationKey = usage.app?.ownerType === "organization" ? usage.app.ownerKey : null;
-  let billed: BilledTo;
-  if (usage.userKey === null) {
-    // The system actor: the owning account pays.
-    billed = { accountId: usage.app?.ownerId ?? "system", organizationKey: appOrganizationKey };
-  } else {
-    const [user] = await tx.billing.usersByKeys([usage.userKey]);
-    billed = routeUsage(
-      user?.id ?? usage.userKey,
-      await tx.billing.routes([usage.userKey]),
-      appOrganizationKey,
-    );
-  }
+  const billed = await billedFor(tx, usage);
   const { messages } = await ingestUsage(tx, rt, [
     {
       record: {
