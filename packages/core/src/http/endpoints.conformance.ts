@@ -62,6 +62,24 @@ export function endpointsHttpConformance(harness: ConformanceHarness): void {
         }
 
         if (declared.scope !== undefined) {
+          if (example.as === undefined) {
+            it("answers the happy path to a personal access token with every scope", async () => {
+              const request = await example.build(fx, fx.a);
+              const owner =
+                request.as !== null && request.as !== undefined && "user" in request.as
+                  ? request.as.user
+                  : undefined;
+              const token = await fx.pat(owner ?? fx.a.admin, SCOPES);
+              const result = await fx.call(operationId, request, token);
+              expect({ status: result.status, body: result.status >= 400 ? result.body : undefined }).toEqual(
+                {
+                  status: example.status ?? successStatus(declared),
+                  body: undefined,
+                },
+              );
+            });
+          }
+
           it(`answers 403 to a token without ${declared.scope}`, async () => {
             const request = await example.build(fx, fx.a);
             const other: Scope =

@@ -110,7 +110,7 @@ export async function authorizeOrganization(
   const granted = decide(ctx, await readAccess(ctx.rt.storage, ctx, organizationId), scope);
   // A token the organization's token policy forbids stops at its door (one more read, tokens only).
   if (ctx.actor.type === "user" && ctx.actor.token !== undefined) {
-    await assertTokenAllowed(ctx.rt, granted.organization.key, ctx.actor.token);
+    await assertTokenAllowed(ctx.rt.storage, granted.organization.key, ctx.actor.token);
   }
   return granted;
 }

@@ -103,7 +103,7 @@ export async function authorizeApp(
     throw new OrgKitError("FORBIDDEN", { message: `You need the ${scope} permission on this app.` });
   }
   if (actor.type === "user" && actor.token !== undefined && row.organization !== null) {
-    await assertTokenAllowed(ctx.rt, row.organization.key, actor.token);
+    await assertTokenAllowed(stores, row.organization.key, actor.token);
   }
   return { row, app: row.app, subject, resource, decision };
 }

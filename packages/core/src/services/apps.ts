@@ -187,7 +187,7 @@ export function appsService(ctx: CallContext): AppsService {
         message: "You need the apps:add permission to create apps in this organization.",
       });
     }
-    if (actor.token !== undefined) await assertTokenAllowed(rt, owner.key, actor.token);
+    if (actor.token !== undefined) await assertTokenAllowed(stores, owner.key, actor.token);
   }
 
   async function listView(owner: OwnerAccount): Promise<ListView> {

@@ -13,6 +13,7 @@ import {
   strictestPolicy,
 } from "../security/password-policy.js";
 import type { UserRecord } from "../storage/records.js";
+import type { Stores } from "../storage/storage.js";
 import { authorizeOrganization, lockAndRecheck } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import type { CallContext, CallToken, Runtime } from "./runtime.js";
@@ -126,11 +127,11 @@ export async function ssoRequiredFor(rt: Runtime, user: UserRecord): Promise<boo
  * token is used on that organization (the policy may have been set after the token was made).
  */
 export async function assertTokenAllowed(
-  rt: Runtime,
+  stores: Stores,
   organizationKey: string,
   token: CallToken,
 ): Promise<void> {
-  const settings = await rt.storage.security.get(organizationKey);
+  const settings = await stores.security.get(organizationKey);
   if (settings?.tokenPolicy == null) return;
   const violation = tokenPolicyViolation(
     storedTokenPolicy(settings.tokenPolicy),
