@@ -302,6 +302,38 @@ export function sessionsConformance(harness: ConformanceHarness): void {
         expect(JSON.stringify(await w.dump())).not.toContain(token);
       });
 
+      it("answers as fast whether or not the email has an account, however slow the mail server", async () => {
+        const sent: string[] = [];
+        const w = await createWorld(harness, {
+          // A mail server that takes 400 ms: awaited, it would tell the two apart.
+          mailer: {
+            async send(message) {
+              await new Promise((resolve) => setTimeout(resolve, 400));
+              sent.push(message.to);
+            },
+          },
+        });
+        const alice = await person(w, "Alice");
+        const time = async (email: string) => {
+          const started = performance.now();
+          await w.orgkit.auth.requestPasswordReset(email);
+          return performance.now() - started;
+        };
+        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+        const known: number[] = [];
+        const unknown: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          known.push(await time(alice.email));
+          unknown.push(await time(`nobody-${i}@example.test`));
+        }
+        // Both wait out the same floor (100 ms); the known one's write hides inside it.
+        expect(Math.min(...known, ...unknown)).toBeGreaterThanOrEqual(95);
+        expect(Math.abs(median(known) - median(unknown))).toBeLessThan(80);
+        expect(median(known)).toBeLessThan(350);
+        await new Promise((resolve) => setTimeout(resolve, 450));
+        expect(sent).toEqual([alice.email, alice.email, alice.email]);
+      });
+
       it("refuses an expired link", async () => {
         const w = await createWorld(harness);
         await person(w, "Alice");

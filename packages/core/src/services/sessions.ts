@@ -118,6 +118,15 @@ const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
  * A hash verified when there is no user (or no password) to check against, so that a missing
  * account takes as long to refuse as a wrong password.
  */
+/**
+ * How long a password-reset request takes to answer, at least, whether or not the email has an
+ * account: long enough to cover the one write the known branch makes, so the two cannot be told
+ * apart by timing.
+ */
+const RESET_ANSWER_MS = 100;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 let decoyHash: Promise<string> | undefined;
 function decoy(rt: Runtime): Promise<string> {
   decoyHash ??= hashPassword("orgkit decoy password, never matched", rt.passwordParams);
@@ -268,17 +277,15 @@ export function authService(rt: Runtime): AuthService {
         [`reset:account:${normalized}`, rt.rateLimits.signIn.perAccount],
         [origin.ip && `reset:address:${origin.ip}`, rt.rateLimits.signIn.perAddress],
       ]);
+      const started = performance.now();
+      // Both answers leave RESET_ANSWER_MS after the lookup began, or later.
+      const answer = () => sleep(Math.max(0, RESET_ANSWER_MS - (performance.now() - started)));
       const user = await rt.storage.users.getByEmail(normalized);
-      if (user === null) {
-        // Spend about what the other branch spends, then answer the same.
-        await verifyPassword("decoy", await decoy(rt));
-        return;
-      }
+      if (user === null) return answer();
       const token = `orgkit_pwr_${randomBase62(43)}`;
       const now = rt.clock.now();
       const expiresAt = new Date(now.getTime() + PASSWORD_RESET_TTL_MS);
       const resetUrl = rt.passwordResetLink(token);
-      const ctx: CallContext = { rt, actor: { type: "anonymous", ip: origin.ip ?? null } };
       const message = await rt.storage.transaction(async (tx) => {
         await tx.users.insertPasswordReset({
           tokenHash: sha256Hex(token),
@@ -292,7 +299,6 @@ export function authService(rt: Runtime): AuthService {
           expiresAt: expiresAt.toISOString(),
           productName: rt.productName,
         };
-        void ctx;
         return enqueueMessage(tx, rt, {
           template: "password-reset",
           to: user.email,
@@ -308,7 +314,10 @@ export function authService(rt: Runtime): AuthService {
           data: { ...data },
         });
       });
-      await deliver(rt, message);
+      // Delivered in the background: how long the mail server takes must not tell who has an
+      // account (the message waits in the outbox if delivery fails).
+      void deliver(rt, message).catch((error: unknown) => rt.onMailError?.(error, message.id));
+      return answer();
     },
 
     async resetPassword(token, newPassword) {
