@@ -51,8 +51,9 @@ export interface AuthenticatedSession {
 export interface AuthService {
   /**
    * Signs in with email and password. A wrong email, a wrong password and a locked account all
-   * answer INVALID_CREDENTIALS, in the same time; SSO_REQUIRED when the email's domain must sign
-   * in through its organization's identity provider; RATE_LIMITED past the limits.
+   * answer INVALID_CREDENTIALS, in the same time; SSO_REQUIRED, once the password is right, when
+   * the email's domain must sign in through its organization's identity provider (never for a
+   * wrong password, which would tell that the email has an account); RATE_LIMITED past the limits.
    *
    * @example
    * ```ts
@@ -189,7 +190,6 @@ export function authService(rt: Runtime): AuthService {
         [origin.ip && `sign-in:address:${origin.ip}`, rt.rateLimits.signIn.perAddress],
       ]);
       const user = await rt.storage.users.getByEmail(email);
-      if (user !== null && (await ssoRequiredFor(rt, user))) throw new OrgKitError("SSO_REQUIRED");
       const now = rt.clock.now();
       const locked = user?.lockedUntil != null && user.lockedUntil.getTime() > now.getTime();
       // Verify even when the answer is already known, so that every refusal takes as long.
@@ -200,6 +200,8 @@ export function authService(rt: Runtime): AuthService {
         }
         throw new OrgKitError("INVALID_CREDENTIALS");
       }
+      // Only once the password is right: told to anyone, it would say the email has an account.
+      if (await ssoRequiredFor(rt, user)) throw new OrgKitError("SSO_REQUIRED");
       if (needsRehash(user.passwordHash, rt.passwordParams)) {
         await rt.storage.users.replacePasswordHash(
           user.key,

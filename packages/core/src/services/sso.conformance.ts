@@ -899,6 +899,15 @@ export function ssoConformance(harness: ConformanceHarness): void {
           "SSO_REQUIRED",
         );
         expect(error.status).toBe(403);
+        // A wrong password answers as for an email without an account: SSO_REQUIRED would tell.
+        await expectOrgKitError(
+          s.w.orgkit.auth.signIn({ email: carol.email, password: "not the password at all" }),
+          "INVALID_CREDENTIALS",
+        );
+        await expectOrgKitError(
+          s.w.orgkit.auth.signIn({ email: "nobody@acme.test", password: "not the password at all" }),
+          "INVALID_CREDENTIALS",
+        );
         await s.w.orgkit.auth.signIn({ email: outsider.email, password });
         await s.admin.identityProviders.update("acme", "okta", { required: false });
         await s.w.orgkit.auth.signIn({ email: carol.email, password });

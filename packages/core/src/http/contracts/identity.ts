@@ -78,7 +78,7 @@ export const sessionsContract = {
     summary: "Sign in with email and password; sets the HttpOnly session cookie.",
     description:
       "A wrong email, a wrong password and a locked account all answer 401 INVALID_CREDENTIALS. " +
-      "SSO_REQUIRED (403) when the email's organization requires single sign-on.",
+      "SSO_REQUIRED (403), once the password is right, when the email's organization requires single sign-on.",
     body: SignInInputSchema,
     response: SignedInSchema,
     status: 201,
