@@ -95,6 +95,18 @@ function decide(ctx: CallContext, row: AccessState | null, scope: Scope | null):
 }
 
 /**
+ * FORBIDDEN for a call made with a personal access token. Tokens carry scopes on organizations
+ * and apps; the account itself (its sessions, other tokens, creating or leaving organizations)
+ * is managed only from a signed-in session, so a token leaked with `predict` cannot sign its
+ * user out everywhere or walk them out of their organization.
+ */
+export function refuseToken(ctx: CallContext, message: string): void {
+  if (ctx.actor.type === "user" && ctx.actor.token !== undefined) {
+    throw new OrgKitError("FORBIDDEN", { message });
+  }
+}
+
+/**
  * Authorizes the actor for `scope` in an organization (or for bare membership when `scope` is
  * null) with one indexed read. Throws NOT_FOUND for a missing or foreign organization (the two
  * look the same) and FORBIDDEN for a member without the scope.

@@ -14,7 +14,7 @@ import { isUniqueViolation } from "../storage/errors.js";
 import type { OrganizationPatch } from "../storage/organization-store.js";
 import type { UserRecord } from "../storage/records.js";
 import type { Stores } from "../storage/storage.js";
-import { authorizeOrganization, lockAndRecheck, requireUser } from "./access-control.js";
+import { authorizeOrganization, lockAndRecheck, refuseToken, requireUser } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import { toOrganization } from "./mappers.js";
 import { removeMembership } from "./members.js";
@@ -99,6 +99,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
   return {
     async create(input) {
       const data = parseInput(CreateOrganizationInputSchema, input);
+      refuseToken(ctx, "A personal access token cannot create organizations.");
       const user = await creator(ctx, data.adminUserId);
       const organization = await rt.storage
         .transaction(async (tx) => {
@@ -201,6 +202,7 @@ export function organizationsService(ctx: CallContext): OrganizationsService {
     },
 
     async leave(organizationId) {
+      refuseToken(ctx, "A personal access token cannot leave an organization.");
       const user = await requireUser(ctx);
       const granted = await authorizeOrganization(ctx, organizationId, null);
       await rt.storage.transaction(async (tx) => {

@@ -10,7 +10,7 @@ import { PasswordSchema } from "../schemas/user.js";
 import type { UserRecord } from "../storage/records.js";
 import type { SessionRecord } from "../storage/session-store.js";
 import type { Stores } from "../storage/storage.js";
-import { requireUser } from "./access-control.js";
+import { refuseToken, requireUser } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
 import { deliver, enqueueMessage } from "./mail-delivery.js";
 import { enforceRateLimits } from "./rate-limit.js";
@@ -400,6 +400,7 @@ export function sessionsService(ctx: CallContext): SessionsService {
   const { rt } = ctx;
   return {
     async list() {
+      refuseToken(ctx, "A personal access token cannot manage sign-in sessions.");
       const user = await requireUser(ctx);
       const rows = await rt.storage.sessions.listActive(user.key, rt.clock.now());
       const orgIds = new Map<string, string | null>();
@@ -416,6 +417,7 @@ export function sessionsService(ctx: CallContext): SessionsService {
       );
     },
     async revoke(sessionId) {
+      refuseToken(ctx, "A personal access token cannot manage sign-in sessions.");
       const user = await requireUser(ctx);
       const record =
         typeof sessionId === "string" && sessionId.length <= 64
@@ -434,6 +436,7 @@ export function sessionsService(ctx: CallContext): SessionsService {
       });
     },
     async revokeAll(keepSessionId) {
+      refuseToken(ctx, "A personal access token cannot manage sign-in sessions.");
       const user = await requireUser(ctx);
       return rt.storage.transaction(async (tx) => {
         const count = await tx.sessions.revokeAllForUser(user.key, rt.clock.now(), keepSessionId);

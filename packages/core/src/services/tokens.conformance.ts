@@ -68,6 +68,33 @@ export function tokensConformance(harness: ConformanceHarness): void {
       await expectOrgKitError(viaToken.members.list("acme"), "NOT_FOUND");
     });
 
+    it("manage no account: sessions, other tokens, creating or leaving organizations need a session", async () => {
+      const w = await createWorld(harness);
+      const alice = await w.user("Alice");
+      const bob = await w.user("Bob");
+      await w.organization(alice, "acme");
+      await w.join("acme", alice, bob, "org_user");
+      const asBob = w.orgkit.as({ userId: bob.id });
+      const other = await asBob.tokens.create({ name: "other", scopes: ["members:get"] });
+      const narrow = await asBob.tokens.create({ name: "ci", scopes: ["predict"] });
+      const viaToken = w.orgkit.as(await w.orgkit.auth.authenticateToken(narrow.token));
+      await expectFailsCleanly(w, () => viaToken.sessions.list(), "FORBIDDEN");
+      await expectFailsCleanly(w, () => viaToken.sessions.revokeAll(), "FORBIDDEN");
+      await expectFailsCleanly(
+        w,
+        () =>
+          viaToken.organizations.create({ id: "rogue", name: "Rogue", billingEmail: "rogue@example.test" }),
+        "FORBIDDEN",
+      );
+      await expectFailsCleanly(w, () => viaToken.organizations.leave("acme"), "FORBIDDEN");
+      await expectFailsCleanly(w, () => viaToken.tokens.revoke(other.accessToken.id), "FORBIDDEN");
+      // It may still revoke itself, and the session may do all of it.
+      await viaToken.tokens.revoke(narrow.accessToken.id);
+      await expectOrgKitError(w.orgkit.auth.authenticateToken(narrow.token), "UNAUTHENTICATED");
+      await asBob.tokens.revoke(other.accessToken.id);
+      await asBob.organizations.leave("acme");
+    });
+
     it("refuse a token with a bad checksum without reading storage", async () => {
       const w = await createWorld(harness);
       let reads = 0;

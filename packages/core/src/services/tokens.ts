@@ -161,6 +161,9 @@ export function tokensService(ctx: CallContext): TokensService {
       const record = await rt.storage.tokens.get(user.key, tokenIdParam(tokenId));
       if (record === null || record.revokedAt !== null)
         throw new OrgKitError("NOT_FOUND", { param: "tokenId" });
+      if (ctx.actor.type === "user" && ctx.actor.token !== undefined && ctx.actor.token.key !== record.key) {
+        throw new OrgKitError("FORBIDDEN", { message: "A personal access token can revoke only itself." });
+      }
       await rt.storage.transaction(async (tx) => {
         await tx.tokens.revoke(record.key, rt.clock.now());
         await recordAudit(tx, ctx, {
