@@ -112,6 +112,15 @@ function isNavigation(declared: EndpointContract): boolean {
   );
 }
 
+/** One rule a password breaks, as PASSWORD_POLICY_VIOLATION lists them. */
+export interface PasswordRuleViolation {
+  /** The rule, e.g. `TOO_SHORT`. */
+  readonly code: string;
+  readonly message: string;
+  /** The rule's figures, e.g. `{ minLength: 12 }`. */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
 /** An error answer of the API: its stable `code`, HTTP `status`, `message` and `param`. */
 export class OrgKitApiError extends Error {
   /** The stable UPPER_SNAKE code (`NOT_FOUND`, `LAST_ADMIN`, ...). */
@@ -122,10 +131,12 @@ export class OrgKitApiError extends Error {
   readonly param: string | undefined;
   /** Seconds to wait before retrying, on 429. */
   readonly retryAfterSeconds: number | undefined;
+  /** PASSWORD_POLICY_VIOLATION only: every rule the password breaks. */
+  readonly violations: readonly PasswordRuleViolation[] | undefined;
 
   constructor(
     status: number,
-    body: { code?: unknown; message?: unknown; param?: unknown },
+    body: { code?: unknown; message?: unknown; param?: unknown; violations?: unknown },
     retryAfter?: number,
   ) {
     super(typeof body.message === "string" ? body.message : `HTTP ${status}`);
@@ -134,6 +145,9 @@ export class OrgKitApiError extends Error {
     this.code = typeof body.code === "string" ? body.code : "INTERNAL";
     this.param = typeof body.param === "string" ? body.param : undefined;
     this.retryAfterSeconds = retryAfter;
+    this.violations = Array.isArray(body.violations)
+      ? (body.violations as PasswordRuleViolation[])
+      : undefined;
   }
 }
 

@@ -491,5 +491,10 @@ function errorResponse(
   }
   if (known.code === "METHOD_NOT_ALLOWED") headers.set("allow", "GET, POST, PUT, PATCH, DELETE");
   headers.set("content-type", "application/json; charset=utf-8");
-  return new Response(JSON.stringify(known.toJSON()), { status: known.status, headers });
+  const body: Record<string, unknown> = { ...known.toJSON() };
+  // The one detail a client needs: each broken password rule, for a strength meter.
+  if (known.code === "PASSWORD_POLICY_VIOLATION" && Array.isArray(known.details?.violations)) {
+    body.violations = known.details.violations;
+  }
+  return new Response(JSON.stringify(body), { status: known.status, headers });
 }

@@ -32,6 +32,19 @@ const ERROR_SCHEMA = {
     code: { type: "string", description: "A stable UPPER_SNAKE code, e.g. NOT_FOUND." },
     message: { type: "string" },
     param: { type: "string", description: "The input field at fault, as a dotted path." },
+    violations: {
+      type: "array",
+      description: "PASSWORD_POLICY_VIOLATION only: every rule the password breaks, for a strength meter.",
+      items: {
+        type: "object",
+        properties: {
+          code: { type: "string", description: "The rule, e.g. TOO_SHORT." },
+          message: { type: "string" },
+          params: { type: "object", description: "The rule's figures, e.g. { minLength: 12 }." },
+        },
+        required: ["code", "message"],
+      },
+    },
   },
   required: ["code", "message"],
   additionalProperties: false,

@@ -2,6 +2,7 @@
 import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createOrgKitClient } from "../client/index.js";
 import { ERROR_CODES } from "../errors.js";
 import { PasswordLockoutSchema, PasswordPolicySchema } from "../security/password-policy.js";
 import type { ConformanceHarness } from "../testing/harness.js";
@@ -9,7 +10,14 @@ import { encodeSamlResponse } from "../testing/saml-idp.js";
 import { PasswordPolicyPatchSchema, PasswordPolicyResponseSchema } from "./contracts/security.js";
 import { exampleIdp } from "./examples/security.js";
 import { localPath } from "./handlers/security.js";
-import { createHttpFixture, FIXTURE_PASSWORD, type HttpFixture, type HttpResult } from "./http-fixture.js";
+import {
+  createHttpFixture,
+  FIXTURE_BASE_PATH,
+  FIXTURE_ORIGIN,
+  FIXTURE_PASSWORD,
+  type HttpFixture,
+  type HttpResult,
+} from "./http-fixture.js";
 
 const IDP_ORIGIN = "https://idp.example.test";
 
@@ -314,6 +322,25 @@ export function securityHttpConformance(harness: ConformanceHarness): void {
         });
         expect(refused.status).toBe(400);
         expect(refused.body).toMatchObject({ code: "PASSWORD_POLICY_VIOLATION", param: "newPassword" });
+        // Each broken rule, for a strength meter; and the client carries them.
+        expect(refused.body.violations).toEqual([expect.objectContaining({ code: "MISSING_NUMERIC" })]);
+        const viaClient = await createOrgKitClient({
+          baseUrl: `${FIXTURE_ORIGIN}${FIXTURE_BASE_PATH}`,
+          fetch: async (input, init) => {
+            const request = new Request(input as string, init);
+            request.headers.set("cookie", (cookie as { cookie: string }).cookie);
+            request.headers.set("origin", FIXTURE_ORIGIN);
+            return fx.handler(request);
+          },
+        })
+          .me.changePassword({
+            body: { currentPassword: FIXTURE_PASSWORD, newPassword: "only letters in this passphrase" },
+          })
+          .catch((e: unknown) => e);
+        expect(viaClient).toMatchObject({
+          code: "PASSWORD_POLICY_VIOLATION",
+          violations: [expect.objectContaining({ code: "MISSING_NUMERIC" })],
+        });
         const accepted = await fx.send("PUT", "/me/password", {
           as: cookie,
           body: { currentPassword: FIXTURE_PASSWORD, newPassword: "letters and 1 digit in this passphrase" },
