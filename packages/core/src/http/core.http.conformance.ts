@@ -561,6 +561,16 @@ export function coreHttpConformance(harness: ConformanceHarness): void {
           });
         }
         expect(JSON.stringify(document)).not.toMatch(/passwordHash|tokenHash|privateKey/);
+        // Public endpoints document their refusals too; invitation links, their 410s.
+        const responsesOf = (path: string, method: string) =>
+          Object.keys(
+            (document.paths[path] as unknown as Record<string, { responses: Record<string, unknown> }>)[
+              method
+            ]!.responses,
+          );
+        expect(responsesOf("/sessions", "post")).toEqual(expect.arrayContaining(["401", "403", "429"]));
+        expect(responsesOf("/invitations/{token}/accept", "post")).toContain("410");
+        expect(responsesOf("/me", "get")).not.toContain("410");
       });
     });
 

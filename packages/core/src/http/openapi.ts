@@ -159,8 +159,10 @@ function operation(operationId: string, declared: EndpointContract): Record<stri
               },
             },
   };
-  const errors = [400, 404, 500];
-  if ((declared.auth ?? "user") === "user") errors.push(401, 403);
+  // Public endpoints answer 401 and 403 too: a wrong password, SSO required, a disabled provider.
+  const errors = [400, 401, 403, 404, 500];
+  // An invitation link that was declined, rescinded or has expired.
+  if (declared.path.startsWith("/invitations/")) errors.push(410);
   if (declared.body !== undefined) errors.push(413, 415);
   if (declared.method !== "GET") errors.push(409);
   if (declared.rateLimited) errors.push(429);
