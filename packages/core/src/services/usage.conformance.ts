@@ -193,6 +193,51 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
       ]);
     });
 
+    it("never keeps an event whose rollup failed: the batch, events and rollups, is one transaction", async () => {
+      const w = await createWorld(harness);
+      const { bob, system } = await acme(w);
+      await system.usage.record({
+        idempotencyKey: "before",
+        meter: "model.predict",
+        quantity: 2,
+        userId: bob.id,
+      });
+      // A fault in the rollup write, after the events of the batch went in: the database refuses
+      // the daily cell of one meter.
+      if (w.storage.capabilities.engine === "postgres") {
+        await w.execute(
+          "create function orgkit_test_fail_rollup() returns trigger as $$ begin if new.meter = 'model.train' then raise exception 'disk full'; end if; return new; end $$ language plpgsql",
+        );
+        await w.execute(
+          "create trigger fail_rollup before insert on usage_daily for each row execute function orgkit_test_fail_rollup()",
+        );
+      } else {
+        await w.execute(
+          "create trigger fail_rollup before insert on usage_daily when new.meter = 'model.train' begin select raise(abort, 'disk full'); end",
+        );
+      }
+      const before = await w.dump();
+      await expect(
+        system.usage.record([
+          { idempotencyKey: "a", meter: "model.predict", quantity: 1, userId: bob.id },
+          { idempotencyKey: "b", meter: "model.train", quantity: 1, userId: bob.id },
+        ]),
+      ).rejects.toThrow(/disk full/);
+      expect(await w.dump()).toEqual(before);
+      // The keys were not used up: once the fault is gone, the same batch records whole.
+      await w.execute(
+        w.storage.capabilities.engine === "postgres"
+          ? "drop trigger fail_rollup on usage_daily"
+          : "drop trigger fail_rollup",
+      );
+      expect(
+        await system.usage.record([
+          { idempotencyKey: "a", meter: "model.predict", quantity: 1, userId: bob.id },
+          { idempotencyKey: "b", meter: "model.train", quantity: 1, userId: bob.id },
+        ]),
+      ).toEqual({ recorded: 2, ignored: 0 });
+    });
+
     it("refuses bad input with a typed error naming the field, recording nothing", async () => {
       const w = await createWorld(harness);
       const { alice, bob, system } = await acme(w);
