@@ -19,7 +19,7 @@ import {
   type UpdateAppInput,
   UpdateAppInputSchema,
 } from "../schemas/app.js";
-import { type Page, parseInput } from "../schemas/common.js";
+import { type Page, PageQuerySchema, parseInput } from "../schemas/common.js";
 import { AppRoleSchema } from "../schemas/team.js";
 import type {
   AppKeyset,
@@ -35,7 +35,7 @@ import type { TextKeyset } from "../storage/team-store.js";
 import { readAccess, subjectFor } from "./access-control.js";
 import { appAuditScope, appResource, authorizeApp, idParam, toApp } from "./app-access.js";
 import { recordAudit } from "./audit-trail.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { decodeCursor, encodeCursor, nextCursorOf } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
 import { assertTokenAllowed } from "./security.js";
 
@@ -122,6 +122,9 @@ export interface AppsService {
 }
 
 const MAX_DUPLICATED_INPUTS = 10_000;
+
+/** A list query of a page only (`limit`, `cursor`), nothing else accepted. */
+const PageOnlySchema = PageQuerySchema.strict();
 
 /** The position a collaborations cursor names (INVALID_CURSOR when it is not one of `scope`'s). */
 function collaborationAfter(cursor: string | undefined, scope: string): CollaborationKeyset | undefined {
@@ -558,7 +561,7 @@ export function appsService(ctx: CallContext): AppsService {
     },
 
     async listCollaborators(ownerId, appId, query = {}) {
-      const q = parseInput(ListAppsQuerySchema.pick({ limit: true, cursor: true }).strict(), query);
+      const q = parseInput(PageOnlySchema, query);
       const grant = await authorizeApp(ctx, ownerId, appId, "collaborators:get");
       const scope = JSON.stringify(["collaborators", grant.app.key]);
       let after: TextKeyset | undefined;
@@ -567,11 +570,9 @@ export function appsService(ctx: CallContext): AppsService {
         after = { value: value as string, key: key as string };
       }
       const rows = await rt.storage.apps.listCollaborators(grant.app.key, after, q.limit + 1);
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
       return {
-        items: page.map((r) => toCollaborator(grant.app, r)),
-        nextCursor: rows.length > q.limit && last ? encodeCursor(scope, [last.sortName, last.userKey]) : null,
+        items: rows.slice(0, q.limit).map((r) => toCollaborator(grant.app, r)),
+        nextCursor: nextCursorOf(rows, q.limit, scope, (r) => [r.sortName, r.userKey]),
       };
     },
 
@@ -614,7 +615,7 @@ export function appsService(ctx: CallContext): AppsService {
     },
 
     async collaborations(query = {}) {
-      const q = parseInput(ListAppsQuerySchema.pick({ limit: true, cursor: true }).strict(), query);
+      const q = parseInput(PageOnlySchema, query);
       const actor = ctx.actor;
       if (actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");
       if (actor.type !== "user") return { items: [], nextCursor: null };
@@ -623,19 +624,16 @@ export function appsService(ctx: CallContext): AppsService {
       const scope = JSON.stringify(["collaborations", user.key]);
       const after = collaborationAfter(q.cursor, scope);
       const rows = await rt.storage.apps.listCollaborations(user.key, after, q.limit + 1);
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
       return {
-        items: page.map((a) => ({ app: toApp(a.app, false), role: a.role, addedAt: a.addedAt })),
-        nextCursor:
-          rows.length > q.limit && last
-            ? encodeCursor(scope, [last.addedAt.getTime(), last.app.key, last.userKey])
-            : null,
+        items: rows
+          .slice(0, q.limit)
+          .map((a) => ({ app: toApp(a.app, false), role: a.role, addedAt: a.addedAt })),
+        nextCursor: nextCursorOf(rows, q.limit, scope, (a) => [a.addedAt.getTime(), a.app.key, a.userKey]),
       };
     },
 
     async accountCollaborators(accountId, query = {}) {
-      const q = parseInput(ListAppsQuerySchema.pick({ limit: true, cursor: true }).strict(), query);
+      const q = parseInput(PageOnlySchema, query);
       const owner = await resolveOwner(rt.storage, defaultAccount(accountId, "accountId"), "accountId");
       const actor = ctx.actor;
       if (actor.type === "anonymous") throw new OrgKitError("UNAUTHENTICATED");
@@ -658,10 +656,8 @@ export function appsService(ctx: CallContext): AppsService {
       const scope = JSON.stringify(["account-collaborators", owner.key]);
       const after = collaborationAfter(q.cursor, scope);
       const rows = await rt.storage.apps.listCollaboratorsOfOwner(owner.key, after, q.limit + 1);
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
       return {
-        items: page.map((c) => ({
+        items: rows.slice(0, q.limit).map((c) => ({
           appId: c.appId,
           ownerId: owner.id,
           userId: c.userId,
@@ -669,10 +665,7 @@ export function appsService(ctx: CallContext): AppsService {
           role: c.role,
           addedAt: c.addedAt,
         })),
-        nextCursor:
-          rows.length > q.limit && last
-            ? encodeCursor(scope, [last.addedAt.getTime(), last.appKey, last.userKey])
-            : null,
+        nextCursor: nextCursorOf(rows, q.limit, scope, (c) => [c.addedAt.getTime(), c.appKey, c.userKey]),
       };
     },
   };

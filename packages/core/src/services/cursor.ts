@@ -33,3 +33,17 @@ export function decodeCursor(
   });
   return position as (string | number)[];
 }
+
+/**
+ * The cursor of the page after `rows` (fetched with `limit + 1` to know whether there is one),
+ * positioned at the last row the page shows; null on the last page.
+ */
+export function nextCursorOf<T>(
+  rows: readonly T[],
+  limit: number,
+  scope: string,
+  position: (row: T) => readonly (string | number)[],
+): string | null {
+  const last = rows.slice(0, limit).at(-1);
+  return rows.length > limit && last !== undefined ? encodeCursor(scope, position(last)) : null;
+}

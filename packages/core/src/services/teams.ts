@@ -22,7 +22,7 @@ import type { Stores } from "../storage/storage.js";
 import { sortName, type TeamRecord, type TextKeyset } from "../storage/team-store.js";
 import { authorizeOrganization, type Granted, lockAndRecheck } from "./access-control.js";
 import { recordAudit } from "./audit-trail.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { decodeCursor, nextCursorOf } from "./cursor.js";
 import type { CallContext } from "./runtime.js";
 
 /** Teams of an organization as seen by an actor (read: `teams:get`; write: `teams:add|update|delete`). */
@@ -94,11 +94,6 @@ function keyset(cursor: string | undefined, scope: string): TextKeyset | undefin
   return { value: value as string, key: key as string };
 }
 
-function nextCursor<T>(rows: T[], limit: number, scope: string, position: (row: T) => [string, string]) {
-  const last = rows.slice(0, limit).at(-1);
-  return rows.length > limit && last !== undefined ? encodeCursor(scope, position(last)) : null;
-}
-
 /** Builds the teams service for one actor. */
 export function teamsService(ctx: CallContext): TeamsService {
   const { rt } = ctx;
@@ -163,7 +158,7 @@ export function teamsService(ctx: CallContext): TeamsService {
       });
       return {
         items: rows.slice(0, q.limit).map((t) => toTeam(t, granted.organization.id)),
-        nextCursor: nextCursor(rows, q.limit, scope, (t) => [sortName(t.name), t.key]),
+        nextCursor: nextCursorOf(rows, q.limit, scope, (t) => [sortName(t.name), t.key]),
       };
     },
 
@@ -255,7 +250,7 @@ export function teamsService(ctx: CallContext): TeamsService {
         items: rows
           .slice(0, q.limit)
           .map((r) => ({ userId: r.userId, name: r.name, email: r.email, addedAt: r.addedAt })),
-        nextCursor: nextCursor(rows, q.limit, scope, (r) => [r.sortName, r.userKey]),
+        nextCursor: nextCursorOf(rows, q.limit, scope, (r) => [r.sortName, r.userKey]),
       };
     },
 
@@ -352,7 +347,7 @@ export function teamsService(ctx: CallContext): TeamsService {
         items: rows
           .slice(0, q.limit)
           .map((r) => ({ appId: r.appId, name: r.name, role: r.role, addedAt: r.addedAt })),
-        nextCursor: nextCursor(rows, q.limit, scope, (r) => [r.sortName, r.appKey]),
+        nextCursor: nextCursorOf(rows, q.limit, scope, (r) => [r.sortName, r.appKey]),
       };
     },
 

@@ -18,6 +18,23 @@ async function acme(w: World) {
   return { alice, bob, dave, system: w.orgkit.system() };
 }
 
+/** Event `n` of a numbered series of predictions: key `prefix-000n`, quantity 1 + n mod `cycle`. */
+function numberedPrediction(userId: string, prefix: string, cycle: number) {
+  return (n: number) => ({
+    idempotencyKey: `${prefix}-${String(n).padStart(4, "0")}`,
+    meter: "model.predict",
+    quantity: 1 + (n % cycle),
+    userId,
+  });
+}
+
+/** The total quantity of events 0 … count-1 of a {@link numberedPrediction} series. */
+function numberedSum(count: number, cycle: number): number {
+  let sum = 0;
+  for (let n = 0; n < count; n++) sum += 1 + (n % cycle);
+  return sum;
+}
+
 function billedTo(rows: unknown[]): Record<string, string> {
   return Object.fromEntries(
     (rows as { idempotency_key: string; billed_account_id: string }[]).map((r) => [
@@ -151,12 +168,7 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
     it("ignores the keys recorded before in a batch of several thousand, counting each event once", async () => {
       const w = await createWorld(harness);
       const { bob, system } = await acme(w);
-      const event = (n: number) => ({
-        idempotencyKey: `bulk-${n}`,
-        meter: "model.predict",
-        quantity: 1 + (n % 3),
-        userId: bob.id,
-      });
+      const event = numberedPrediction(bob.id, "bulk", 3);
       const first = Array.from({ length: 1500 }, (_, i) => event(i * 2));
       expect(await system.usage.record(first)).toEqual({ recorded: 1500, ignored: 0 });
       // Every other key is new, in the reverse order, and the last one is repeated.
@@ -164,7 +176,7 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
       expect(await system.usage.record([...second, event(1)])).toEqual({ recorded: 1500, ignored: 1501 });
       const dump = await w.dump();
       expect(dump.usage_events).toHaveLength(3000);
-      const sum = Array.from({ length: 3000 }, (_, n) => 1 + (n % 3)).reduce((a, b) => a + b, 0);
+      const sum = numberedSum(3000, 3);
       expect(await w.storage.usage.periodCells("acme", usagePeriodOf(w.clock.now()))).toEqual([
         expect.objectContaining({ sum, count: 3000, max: 3 }),
       ]);
@@ -173,12 +185,7 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
     it("counts each key once when batches sharing keys, in opposite orders, arrive at the same time", async () => {
       const w = await createWorld(harness);
       const { bob, system } = await acme(w);
-      const event = (n: number) => ({
-        idempotencyKey: `race-${String(n).padStart(4, "0")}`,
-        meter: "model.predict",
-        quantity: 1 + (n % 5),
-        userId: bob.id,
-      });
+      const event = numberedPrediction(bob.id, "race", 5);
       // Keys 0..1199 and 400..1599, the second batch backwards: 800 keys in common.
       const a = Array.from({ length: 1200 }, (_, i) => event(i));
       const b = Array.from({ length: 1200 }, (_, i) => event(1599 - i));
@@ -187,7 +194,7 @@ export function usageConformance(harness: ConformanceHarness, propertyRuns = 10)
       expect(results.reduce((n, r) => n + r.ignored, 0)).toBe(800);
       const dump = await w.dump();
       expect(dump.usage_events).toHaveLength(1600);
-      const sum = Array.from({ length: 1600 }, (_, n) => 1 + (n % 5)).reduce((x, y) => x + y, 0);
+      const sum = numberedSum(1600, 5);
       expect(await w.storage.usage.periodCells("acme", usagePeriodOf(w.clock.now()))).toEqual([
         expect.objectContaining({ sum, count: 1600, max: 5 }),
       ]);
